@@ -1,0 +1,18 @@
+// The `ual` command's subcommands: each file adds one to the CLI11 app and sets the action it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace ual::cli {
+
+// A subcommand's action returns the process exit code (0 ok, 1 failure explained on stderr).
+using Action = std::function<int()>;
+
+void add_devices_command(CLI::App& app, Action& action);
+
+// Human-readable byte counts: "80 GiB", "48 KiB".
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace ual::cli

@@ -1,0 +1,39 @@
+// `ual`: the Unified Acceleration Layer's command line. Exit codes: 0 ok, 2 bad usage, 1 failure (on stderr).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "ual/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ual: find this machine's accelerators and run AI hot paths on the best one", "ual"};
+  app.set_version_flag("--version", fmt::format("ual {}", ual::version()));
+  app.require_subcommand(1);
+  app.footer("Run `ual <command> --help` for a command's options.");
+
+  ual::cli::Action action;
+  ual::cli::add_devices_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);  // prints the message and the usage line to stderr
+    return 2;
+  }
+  try {
+    return action ? action() : 2;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "ual: {}\n", error.what());
+    return 1;
+  }
+}
