@@ -107,6 +107,10 @@ struct DiscoveryOptions {
   bool query_nvml = true;      // live machine only: memory, UUID and compute capability from NVML when it loads
   std::optional<UserIdentity> identity;
   std::chrono::milliseconds child_timeout{3000};  // for `flm version --json`
+  // Live machine: earlier probes of unchanged runtime files are reused (src/discovery/runtime_cache.hpp);
+  // refresh probes everything again and rewrites the cache.
+  bool refresh_runtime_cache = false;
+  std::filesystem::path runtime_cache_directory;  // empty: $XDG_CACHE_HOME/ual or ~/.cache/ual
 };
 
 // Fails only when the sysroot itself cannot be used; everything else degrades into Inventory::problems.

@@ -12,6 +12,7 @@
 
 #include "core/embedded_data.hpp"
 #include "core/text.hpp"
+#include "discovery/runtime_cache.hpp"
 
 namespace ual::discovery {
 namespace {
@@ -156,9 +157,21 @@ std::vector<Runtime> discover_runtimes(DiscoveryContext& context) {
     return {};
   }
   std::vector<Runtime> runtimes;
-  for (const RuntimeSpec& spec : catalog->runtimes)
-    runtimes.push_back(context.sysroot().is_live() ? find_live(context, *catalog, spec)
-                                                   : find_by_presence(context, *catalog, spec));
+  if (!context.sysroot().is_live()) {
+    for (const RuntimeSpec& spec : catalog->runtimes) runtimes.push_back(find_by_presence(context, *catalog, spec));
+    return runtimes;
+  }
+  const DiscoveryOptions& options = context.options();
+  RuntimeCache cache = RuntimeCache::open(options.runtime_cache_directory);
+  for (const RuntimeSpec& spec : catalog->runtimes) {
+    if (auto cached = options.refresh_runtime_cache ? std::nullopt : cache.find(spec.name)) {
+      runtimes.push_back(std::move(*cached));
+      continue;
+    }
+    runtimes.push_back(find_live(context, *catalog, spec));
+    cache.store(runtimes.back());
+  }
+  cache.save();
   return runtimes;
 }
 

@@ -14,6 +14,7 @@ struct DevicesOptions {
   std::string sysroot = "/";
   bool json = false;
   bool no_runtimes = false;
+  bool refresh = false;
 };
 
 std::string device_summary(const HardwareDevice& device) {
@@ -81,12 +82,15 @@ void add_devices_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   command->add_flag("--json", options->json, "Print the machine-readable inventory (stable keys)");
   command->add_flag("--no-runtimes", options->no_runtimes, "Skip the vendor runtime probes (dlopen, flm)");
+  command->add_flag("--refresh", options->refresh,
+                    "Probe every runtime again instead of reusing cached probes of unchanged files");
   command->callback([command, options, &action] {
     (void)command;
     action = [options] {
       DiscoveryOptions discovery;
       discovery.sysroot = options->sysroot;
       discovery.probe_runtimes = !options->no_runtimes;
+      discovery.refresh_runtime_cache = options->refresh;
       const auto inventory = discover(discovery);
       if (!inventory) {
         fmt::print(stderr, "ual devices: {}\n", inventory.error().message);

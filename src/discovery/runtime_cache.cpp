@@ -1,0 +1,142 @@
+#include "discovery/runtime_cache.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace ual::discovery {
+namespace {
+
+using nlohmann::json;
+constexpr int cache_format = 1;
+
+std::string environment_signature() {
+  const char* library_path = std::getenv("LD_LIBRARY_PATH");
+  std::string signature = fmt::format("LD_LIBRARY_PATH={};ld.so.cache={}", library_path ? library_path : "",
+                                      RuntimeCache::file_signature("/etc/ld.so.cache"));
+  // The OpenCL ICD loader reads /etc/OpenCL/vendors/*.icd (or $OCL_ICD_VENDORS): a new platform changes this.
+  const char* vendors = std::getenv("OCL_ICD_VENDORS");
+  const std::filesystem::path icd_dir = vendors ? vendors : "/etc/OpenCL/vendors";
+  std::error_code error;
+  std::vector<std::string> icds;
+  for (const auto& entry : std::filesystem::directory_iterator(icd_dir, error))
+    icds.push_back(RuntimeCache::file_signature(entry.path().string()));
+  std::sort(icds.begin(), icds.end());
+  signature += fmt::format(";icd={}", fmt::join(icds, ","));
+  return signature;
+}
+
+json runtime_to_json(const Runtime& runtime) {
+  json platforms = json::array();
+  for (const OpenClPlatform& platform : runtime.platforms) {
+    json devices = json::array();
+    for (const OpenClDevice& device : platform.devices)
+      devices.push_back({{"name", device.name}, {"type", device.type}, {"memory_bytes", device.memory_bytes}});
+    platforms.push_back({{"name", platform.name}, {"vendor", platform.vendor}, {"version", platform.version},
+                         {"devices", devices}});
+  }
+  return {{"name", runtime.name}, {"usable", runtime.usable},   {"loaded", runtime.loaded},
+          {"version", runtime.version}, {"path", runtime.path}, {"reason", runtime.reason},
+          {"providers", runtime.providers}, {"platforms", platforms}};
+}
+
+Runtime runtime_from_json(const json& item) {
+  Runtime runtime;
+  runtime.name = item.at("name").get<std::string>();
+  runtime.usable = item.at("usable").get<bool>();
+  runtime.loaded = item.at("loaded").get<bool>();
+  runtime.version = item.at("version").get<std::string>();
+  runtime.path = item.at("path").get<std::string>();
+  runtime.reason = item.at("reason").get<std::string>();
+  runtime.providers = item.at("providers").get<std::vector<std::string>>();
+  for (const json& platform : item.at("platforms")) {
+    OpenClPlatform entry{platform.at("name").get<std::string>(), platform.at("vendor").get<std::string>(),
+                         platform.at("version").get<std::string>(), {}};
+    for (const json& device : platform.at("devices"))
+      entry.devices.push_back({device.at("name").get<std::string>(), device.at("type").get<std::string>(),
+                               device.at("memory_bytes").get<std::uint64_t>()});
+    runtime.platforms.push_back(std::move(entry));
+  }
+  return runtime;
+}
+
+}  // namespace
+
+std::string RuntimeCache::file_signature(const std::string& path) {
+  std::error_code error;
+  const auto canonical = std::filesystem::canonical(path, error);
+  struct stat info {};
+  if (error || ::stat(canonical.c_str(), &info) != 0) return {};
+  return fmt::format("{}:{}:{}.{}", canonical.string(), info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
+}
+
+RuntimeCache RuntimeCache::open(const std::filesystem::path& directory) {
+  RuntimeCache cache;
+  std::filesystem::path folder = directory;
+  if (folder.empty()) {
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && xdg[0] == '/') folder = std::filesystem::path(xdg) / "ual";
+    else if (const char* home = std::getenv("HOME"); home && home[0] == '/')
+      folder = std::filesystem::path(home) / ".cache" / "ual";
+    else return cache;
+  }
+  cache.file_ = folder / "runtimes-v1.json";
+  cache.environment_ = environment_signature();
+  std::ifstream stream(cache.file_);
+  if (!stream) return cache;
+  std::stringstream content;
+  content << stream.rdbuf();
+  try {
+    const json document = json::parse(content.str());
+    if (document.at("format").get<int>() != cache_format || document.at("environment").get<std::string>() != cache.environment_)
+      return cache;
+    for (const json& item : document.at("entries"))
+      cache.entries_.push_back({item.at("signature").get<std::string>(), runtime_from_json(item.at("runtime"))});
+  } catch (const std::exception&) {
+    cache.entries_.clear();  // corrupt: rebuilt by this run
+    cache.dirty_ = true;
+  }
+  return cache;
+}
+
+std::optional<Runtime> RuntimeCache::find(const std::string& name) const {
+  for (const Entry& entry : entries_)
+    if (entry.runtime.name == name && !entry.signature.empty() && entry.signature == file_signature(entry.runtime.path))
+      return entry.runtime;
+  return std::nullopt;
+}
+
+void RuntimeCache::store(const Runtime& runtime) {
+  const std::string signature = file_signature(runtime.path);
+  std::erase_if(entries_, [&](const Entry& entry) { return entry.runtime.name == runtime.name; });
+  dirty_ = true;
+  if (!runtime.usable || signature.empty()) return;  // failures are cheap to re-probe and may be fixed any time
+  entries_.push_back({signature, runtime});
+}
+
+void RuntimeCache::save() const {
+  if (!enabled() || !dirty_) return;
+  json entries = json::array();
+  for (const Entry& entry : entries_) entries.push_back({{"signature", entry.signature}, {"runtime", runtime_to_json(entry.runtime)}});
+  const json document{{"format", cache_format}, {"environment", environment_}, {"entries", entries}};
+  std::error_code error;
+  std::filesystem::create_directories(file_.parent_path(), error);
+  // Write then rename, so a concurrent reader sees the old file or the new one, never half of one.
+  const std::filesystem::path temporary = file_.string() + fmt::format(".{}.tmp", ::getpid());
+  {
+    std::ofstream stream(temporary, std::ios::trunc);
+    if (!stream) return;
+    stream << document.dump(1);
+    if (!stream) return;
+  }
+  std::filesystem::rename(temporary, file_, error);
+  if (error) std::filesystem::remove(temporary, error);
+}
+
+}  // namespace ual::discovery
