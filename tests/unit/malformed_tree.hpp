@@ -158,10 +158,17 @@ inline void add_pci_function(const TempTree& tree, const PciFunction& function) 
   if (!function.driver.empty()) tree.symlink(folder + "driver", "../../../bus/pci/drivers/" + function.driver);
 }
 
-inline DiscoveryOptions options_for(const TempTree& tree, bool probe_runtimes = true) {
-  DiscoveryOptions options{.sysroot = tree.root(), .identity = UserIdentity{0, {0}}};
+// The sysroot and an explicit root identity (uid 0), so results do not depend on who runs the tests.
+inline DiscoveryOptions options_for(const fs::path& sysroot, bool probe_runtimes = true) {
+  DiscoveryOptions options;
+  options.sysroot = sysroot;
+  options.identity = UserIdentity{0, {0}};
   options.probe_runtimes = probe_runtimes;
   return options;
+}
+
+inline DiscoveryOptions options_for(const TempTree& tree, bool probe_runtimes = true) {
+  return options_for(tree.root(), probe_runtimes);
 }
 
 // Every problem, device problems prefixed with the device's name and address, for matching and messages.
