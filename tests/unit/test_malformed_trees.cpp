@@ -526,7 +526,7 @@ TEST(MalformedPci, DirectoryOrFifoWhereAnAttributeIsExpectedIsRefused) {
 
 TEST(MalformedPci, TooManyEntriesAreRefusedQuickly) {
   Watchdog watchdog(120);
-  TempTree tree;
+  TempTree tree(fast_temp_parent());
   write_minimal_machine(tree);
   tree.mkdir("sys/bus/pci/devices");
   // Dangling symlinks are the cheapest entries to make (one syscall each, no inode data).

@@ -36,10 +36,10 @@ std::string device_summary(const HardwareDevice& device) {
 
 void print_table(const Inventory& inventory) {
   fmt::print("Devices\n");
-  fmt::print("  {:<5} {:<7} {:<44} {:<10} {:<13} {:<9} {:>9}\n", "KIND", "VENDOR", "NAME", "ARCH", "PCI", "DRIVER",
+  fmt::print("  {:<5} {:<7} {:<44} {:<14} {:<12} {:<9} {:>9}\n", "KIND", "VENDOR", "NAME", "ARCH", "PCI", "DRIVER",
              "MEMORY");
   for (const HardwareDevice& device : inventory.devices) {
-    fmt::print("  {:<5} {:<7} {:<44} {:<10} {:<13} {:<9} {:>9}\n", to_string(device.kind), device.vendor,
+    fmt::print("  {:<5} {:<7} {:<44} {:<14} {:<12} {:<9} {:>9}\n", to_string(device.kind), device.vendor,
                device.name.size() > 44 ? device.name.substr(0, 41) + "..." : device.name,
                device.arch.empty() ? "-" : device.arch, device.pci_address.empty() ? "-" : device.pci_address,
                device.driver.empty() ? "-" : device.driver,
