@@ -53,4 +53,8 @@ class [[nodiscard]] Result {
 
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
 
+// The result of an operation that produces nothing but may fail.
+using Status = Result<std::monostate>;
+inline Status ok_status() { return std::monostate{}; }
+
 }  // namespace ual
