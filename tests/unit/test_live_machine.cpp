@@ -72,7 +72,8 @@ TEST(LiveMachine, CacheSizesMatchLscpu) {
   const auto output = run_child_process("lscpu", {"-C=NAME,ONE-SIZE", "--bytes", "--json"});
   ASSERT_TRUE(output.ok());
   const HardwareDevice cpu = live_cpu();
-  for (const auto& cache : nlohmann::json::parse(output->standard_output).at("caches")) {
+  const auto caches = nlohmann::json::parse(output->standard_output);  // must outlive the loop
+  for (const auto& cache : caches.at("caches")) {
     const std::string name = cache.at("name").get<std::string>();
     const std::uint64_t size = std::stoull(cache.at("one-size").get<std::string>());
     const std::map<std::string, std::uint64_t> reported{{"L1d", cpu.cpu->cache_bytes.l1d},
