@@ -107,9 +107,13 @@ std::optional<std::vector<std::uint32_t>> parse_cpu_list(std::string_view text, 
     if (range.size() > 2) return std::nullopt;
     const auto first = parse_unsigned(range[0]);
     const auto last = range.size() == 2 ? parse_unsigned(range[1]) : first;
-    if (!first || !last || *last < *first || *last - *first >= max_count || cpus.size() + (*last - *first) >= max_count)
+    // CPU numbers are 32-bit in the kernel; the count is capped before anything is allocated.
+    constexpr std::uint64_t largest_cpu = std::numeric_limits<std::uint32_t>::max();
+    if (!first || !last || *last < *first || *last > largest_cpu || *last - *first >= max_count ||
+        cpus.size() + (*last - *first) >= max_count)
       return std::nullopt;
-    for (std::uint64_t cpu = *first; cpu <= *last; ++cpu) cpus.push_back(static_cast<std::uint32_t>(cpu));
+    const std::uint64_t count = *last - *first + 1;
+    for (std::uint64_t offset = 0; offset < count; ++offset) cpus.push_back(static_cast<std::uint32_t>(*first + offset));
   }
   return cpus;
 }

@@ -31,6 +31,10 @@ std::vector<KfdGpuNode> read_kfd_gpu_nodes(DiscoveryContext& context) {
     const auto text = context.optional_file(base + node + "/properties", 64 * 1024);
     if (!text) continue;
     const auto properties = parse_kfd_properties(*text);
+    if (properties.empty()) {
+      context.add_problem(fmt::format("{}{}/properties: no \"name value\" lines", base, node));
+      continue;
+    }
     const auto value = [&](const char* key) -> std::optional<std::uint64_t> {
       const auto found = properties.find(key);
       return found == properties.end() ? std::nullopt : std::optional<std::uint64_t>(found->second);

@@ -37,7 +37,11 @@ std::optional<Topology> read_sysfs_topology(DiscoveryContext& context) {
     // -1 marks "unreadable" (GCC 12 misreads std::optional here under -Wmaybe-uninitialized).
     const std::int64_t package_id = package ? text::parse_signed(*package).value_or(-1) : -1;
     const std::int64_t core_id = core ? text::parse_signed(*core).value_or(-1) : -1;
-    if (package_id < 0 || core_id < 0) return Topology{static_cast<std::uint32_t>(online->size()), 0, 0};
+    if (package_id < 0 || core_id < 0) {
+      if (package || core)
+        context.add_problem(fmt::format("{}: physical_package_id/core_id are not numbers", base));
+      return Topology{static_cast<std::uint32_t>(online->size()), 0, 0};
+    }
     packages.insert(static_cast<std::uint32_t>(package_id));
     cores.emplace(static_cast<std::uint32_t>(package_id), static_cast<std::uint32_t>(core_id));
   }

@@ -60,6 +60,8 @@ void describe_nvidia_gpus(DiscoveryContext& context, std::vector<HardwareDevice>
     const std::string path = "/proc/driver/nvidia/gpus/" + device.pci_address + "/information";
     if (const auto text = context.optional_file(path, 64 * 1024)) {
       const NvidiaGpuInformation information = parse_nvidia_gpu_information(*text);
+      if (information.model.empty() && information.uuid.empty() && !information.device_minor)
+        context.add_problem(fmt::format("{}: no Model, GPU UUID or Device Minor line", path));
       if (!information.model.empty()) device.name = information.model;  // the driver's own product name
       device.uuid = information.uuid;
       if (information.device_minor) {

@@ -79,6 +79,12 @@ Result<std::string> Sysroot::read_file(std::string_view path, std::size_t limit)
     ::close(fd);
     return make_error(ErrorCode::io_error, fmt::format("{}: not a regular file", path));
   }
+  // sysfs reports 4096 and procfs 0 for any attribute, so st_size only ever refuses early; the read loop below
+  // enforces the limit for files whose size the kernel does not know.
+  if (static_cast<std::uint64_t>(info.st_size) > limit) {
+    ::close(fd);
+    return make_error(ErrorCode::parse_error, fmt::format("{}: larger than {} bytes, not read", path, limit));
+  }
   std::string content;
   char buffer[16384];
   while (true) {

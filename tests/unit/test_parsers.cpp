@@ -37,6 +37,9 @@ TEST(TextParsers, CpuListsAndTheirCap) {
   EXPECT_FALSE(text::parse_cpu_list("0-999999999"));  // refused, not allocated
   EXPECT_FALSE(text::parse_cpu_list("1-2-3"));
   EXPECT_FALSE(text::parse_cpu_list("a"));
+  EXPECT_FALSE(text::parse_cpu_list("18446744073709551615"));  // would wrap a 64-bit loop counter
+  EXPECT_FALSE(text::parse_cpu_list("4294967296"));            // beyond the kernel's 32-bit CPU numbers
+  EXPECT_EQ(text::parse_cpu_list("4294967295").value(), (std::vector<std::uint32_t>{4294967295u}));
 }
 
 TEST(CpuinfoParser, X86BlockAsLinuxPrintsIt) {
