@@ -17,6 +17,8 @@ namespace ual::fp8 {
 enum class Format { e4m3, e5m2, e4m3fnuz, e5m2fnuz };
 
 // saturate: finite values beyond ±max clamp to ±max (cuda_fp8.h __NV_SATFINITE); NaN stays NaN.
+// +-Inf: e4m3/e5m2 -> +-max (as __NV_SATFINITE), FNUZ -> NaN 0x80 in both modes (ONNX FP8 spec). NaN input -> the
+// format's positive NaN (cuda drops the sign). Details and sources: docs/FP8.md.
 // nonfinite: as __NV_NOSAT, overflow becomes ±Inf (E5M2) or NaN (E4M3 and FNUZ formats, which have no infinity).
 enum class Overflow { saturate, nonfinite };
 
@@ -56,7 +58,8 @@ UAL_API std::uint8_t encode(bfloat16 x, Format format, Overflow overflow = Overf
 UAL_API std::uint8_t encode(float16 x, Format format, Overflow overflow = Overflow::saturate) noexcept;
 
 // E8M0 (OCP MX spec v1.0): an unsigned power of two 2^(bits-127); 0xFF is NaN. Encoding as cuda_fp8.h
-// __nv_cvt_float_to_e8m0 with cudaRoundZero (toward zero) or cudaRoundPosInf (up).
+// __nv_cvt_float_to_e8m0 with cudaRoundZero (toward zero) or cudaRoundPosInf (up), always __NV_SATFINITE: the sign
+// is ignored, results clip to [2^-127 (0x00), 2^127 (0xFE)] (+-Inf -> 0xFE), NaN -> 0xFF.
 enum class E8m0Rounding { toward_zero, up };
 UAL_API std::uint8_t encode_e8m0(float x, E8m0Rounding rounding) noexcept;
 UAL_API float decode_e8m0(std::uint8_t bits) noexcept;

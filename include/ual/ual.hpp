@@ -2,6 +2,8 @@
 #pragma once
 
 #include "ual/fp8.hpp"
+#include "ual/fp8_kernels.hpp"
+#include "ual/fp8_scaling.hpp"
 #include "ual/inventory.hpp"
 #include "ual/result.hpp"
 #include "ual/version.hpp"
