@@ -20,6 +20,11 @@ done
 cmake -S "$here/consumer" -B "$work/cmake-build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/cmake-build" >/dev/null
 LD_LIBRARY_PATH="$prefix/lib" "$work/cmake-build/consumer"
+if [ -x "$work/cmake-build/fp8_against_cuda" ]; then
+  LD_LIBRARY_PATH="$prefix/lib" "$work/cmake-build/fp8_against_cuda"
+else
+  echo "cuda_fp8.h not found: the installed FP8 check against NVIDIA's conversions was not built"
+fi
 
 # 2. pkg-config.
 PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --exists ual
