@@ -105,6 +105,9 @@ struct DiscoveryOptions {
   std::filesystem::path sysroot = "/";
   bool probe_runtimes = true;  // look for vendor runtimes (dlopen on the live machine, file presence in a sysroot)
   bool query_nvml = true;      // live machine only: memory, UUID and compute capability from NVML when it loads
+  // Whose access to device nodes to judge. Unset: on the live machine the calling process is asked the kernel
+  // (faccessat, so ACLs granted by logind count); in a recorded tree no permission advice is given, since the
+  // tree's file owners are whoever checked it out. Set: the node's mode bits, owner and group decide.
   std::optional<UserIdentity> identity;
   std::chrono::milliseconds child_timeout{3000};  // for `flm version --json`
   // Live machine: earlier probes of unchanged runtime files are reused (src/discovery/runtime_cache.hpp);

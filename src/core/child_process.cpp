@@ -86,7 +86,11 @@ Result<ChildOutput> run_child_process(const std::string& program, const std::vec
     }
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;  // loop re-checks the deadline
+    if (ready < 0) {
+      timed_out = true;  // poll itself failed: stop the child rather than spin until the deadline
+      break;
+    }
+    if (ready == 0) continue;  // loop re-checks the deadline
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buffer[4096];
@@ -101,9 +105,21 @@ Result<ChildOutput> run_child_process(const std::string& program, const std::vec
     }
   }
 
-  if (timed_out) ::kill(-pid, SIGKILL);
+  // A child may close its output and keep running: the deadline covers its exit too.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!timed_out) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    ::usleep(2000);
+  }
+  if (timed_out) {
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (timed_out)
     return make_error(ErrorCode::unavailable,

@@ -15,7 +15,8 @@ namespace {
 constexpr std::uint64_t heap_type_system = 0;
 
 struct KfdGpuNode {
-  std::string pci_address;
+  std::string pci_slot;  // "0000:05:00": domain, bus, device
+  std::uint64_t partition = 0;
   std::string gfx_target;
   std::uint32_t compute_units = 0;
   std::uint64_t vram_bytes = 0;
@@ -46,9 +47,13 @@ std::vector<KfdGpuNode> read_kfd_gpu_nodes(DiscoveryContext& context) {
       continue;
     }
     KfdGpuNode gpu;
-    // location_id is the PCI BDF: bus << 8 | device << 3 | function (kfd_topology.c).
-    gpu.pci_address = fmt::format("{:04x}:{:02x}:{:02x}.{:x}", value("domain").value_or(0) & 0xffff,
-                                  (*location >> 8) & 0xff, (*location >> 3) & 0x1f, *location & 0x7);
+    // location_id is pci_dev_id(): bus << 8 | device << 3 | function (kfd_topology.c kfd_topology_add_device).
+    // On a GPU split into compute partitions (MI300 CPX/DPX) each partition is its own node: kernels 6.5-6.8 OR
+    // the partition number into the function bits, later ones put it in bits 31:28 ("node id =
+    // location_id[31:28]"), so both are read as the partition of one PCI slot.
+    gpu.pci_slot = fmt::format("{:04x}:{:02x}:{:02x}", value("domain").value_or(0), (*location >> 8) & 0xff,
+                               (*location >> 3) & 0x1f);
+    gpu.partition = (*location >> 28) != 0 ? (*location >> 28) & 0xf : *location & 0x7;
     if (const auto target = value("gfx_target_version")) gpu.gfx_target = decode_gfx_target_version(*target);
     const std::uint64_t simd_per_cu = value("simd_per_cu").value_or(0);
     if (simd_per_cu > 0) gpu.compute_units = static_cast<std::uint32_t>(value("simd_count").value_or(0) / simd_per_cu);
@@ -99,16 +104,25 @@ void describe_amd_gpus(DiscoveryContext& context, std::vector<HardwareDevice>& d
       device.problems.push_back(missing_driver_problem(context, "amdgpu", device.driver));
       continue;
     }
-    const auto node = std::find_if(nodes.begin(), nodes.end(),
-                                   [&](const KfdGpuNode& gpu) { return gpu.pci_address == device.pci_address; });
-    if (node == nodes.end()) {
+    // Every KFD node of this PCI slot: one, or one per compute partition (summed: the device is the whole GPU).
+    const std::string slot = device.pci_address.substr(0, device.pci_address.rfind('.'));
+    const KfdGpuNode* node = nullptr;
+    std::uint32_t compute_units = 0;
+    std::uint64_t vram_bytes = 0;
+    for (const KfdGpuNode& gpu : nodes) {
+      if (gpu.pci_slot != slot) continue;
+      compute_units += gpu.compute_units;
+      vram_bytes += gpu.vram_bytes;
+      if (!node || gpu.partition < node->partition) node = &gpu;
+    }
+    if (!node) {
       device.problems.push_back("not in the KFD topology (/sys/class/kfd): ROCm/HIP cannot use it; check that the "
                                 "amdgpu driver was built with HSA_AMD (KFD) support");
       continue;
     }
     if (!node->gfx_target.empty()) device.arch = node->gfx_target;  // the driver's word beats the id table
-    device.compute_units = node->compute_units;
-    if (node->vram_bytes > 0) device.memory_bytes = node->vram_bytes;
+    device.compute_units = compute_units;
+    if (vram_bytes > 0) device.memory_bytes = vram_bytes;
     if (node->combined_cpu_node) device.kind = DeviceKind::igpu;
     if (node->render_minor) {
       device.device_node = fmt::format("/dev/dri/renderD{}", *node->render_minor);

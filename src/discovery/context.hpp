@@ -13,12 +13,12 @@ namespace ual::discovery {
 
 class DiscoveryContext {
  public:
-  DiscoveryContext(const Sysroot& sysroot, const DiscoveryOptions& options, UserIdentity identity)
-      : sysroot_(sysroot), options_(options), identity_(std::move(identity)) {}
+  DiscoveryContext(const Sysroot& sysroot, const DiscoveryOptions& options)
+      : sysroot_(sysroot), options_(options) {}
 
   const Sysroot& sysroot() const noexcept { return sysroot_; }
   const DiscoveryOptions& options() const noexcept { return options_; }
-  const UserIdentity& identity() const noexcept { return identity_; }
+  const std::optional<UserIdentity>& identity() const noexcept { return options_.identity; }
 
   // An attribute that may legitimately be absent: a missing file is silent, anything else (unreadable, binary,
   // too large) is recorded as a problem naming the file.
@@ -34,7 +34,6 @@ class DiscoveryContext {
  private:
   const Sysroot& sysroot_;
   const DiscoveryOptions& options_;
-  UserIdentity identity_;
   std::vector<std::string> problems_;
 };
 

@@ -34,9 +34,11 @@ std::optional<Topology> read_sysfs_topology(DiscoveryContext& context) {
     const std::string base = fmt::format("/sys/devices/system/cpu/cpu{}/topology/", cpu);
     const auto package = context.optional_attribute(base + "physical_package_id");
     const auto core = context.optional_attribute(base + "core_id");
-    // -1 marks "unreadable" (GCC 12 misreads std::optional here under -Wmaybe-uninitialized).
-    const std::int64_t package_id = package ? text::parse_signed(*package).value_or(-1) : -1;
-    const std::int64_t core_id = core ? text::parse_signed(*core).value_or(-1) : -1;
+    // -2 marks "unreadable" (GCC 12 misreads std::optional here under -Wmaybe-uninitialized). arm64 machines
+    // without an ACPI PPTT report physical_package_id -1: one package.
+    std::int64_t package_id = package ? text::parse_signed(*package).value_or(-2) : -2;
+    const std::int64_t core_id = core ? text::parse_signed(*core).value_or(-2) : -2;
+    if (package_id == -1) package_id = 0;
     if (package_id < 0 || core_id < 0) {
       if (package || core)
         context.add_problem(fmt::format("{}: physical_package_id/core_id are not numbers", base));

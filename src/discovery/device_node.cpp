@@ -1,7 +1,10 @@
 #include "discovery/device_node.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -15,6 +18,13 @@ namespace {
 
 // The group's name from the sysroot's /etc/group ("render:x:992:"), or its number.
 std::string group_name(DiscoveryContext& context, std::uint32_t gid) {
+  if (context.sysroot().is_live()) {
+    // getgrgid_r also sees groups from LDAP/sssd, which /etc/group lacks.
+    group entry{};
+    group* found = nullptr;
+    char buffer[16384];
+    if (::getgrgid_r(gid, &entry, buffer, sizeof buffer, &found) == 0 && found) return found->gr_name;
+  }
   if (const auto groups = context.sysroot().read_file("/etc/group", 4u << 20)) {
     for (const std::string_view line : text::split(*groups, '\n')) {
       const auto fields = text::split(line, ':');
@@ -50,15 +60,21 @@ std::string find_accel_node(DiscoveryContext& context, std::string_view pci_addr
 std::optional<std::string> check_device_node_access(DiscoveryContext& context, std::string_view node) {
   const FileStatus status = context.sysroot().status(node);
   if (!status.exists) return fmt::format("{} is missing", node);
-  const UserIdentity& identity = context.identity();
-  if (identity.uid == 0) return std::nullopt;
-  mode_t needed = 0;
-  if (status.owner == identity.uid) needed = S_IRUSR | S_IWUSR;
-  else if (std::find(identity.groups.begin(), identity.groups.end(), status.group) != identity.groups.end())
-    needed = S_IRGRP | S_IWGRP;
-  else
-    needed = S_IROTH | S_IWOTH;
-  if ((status.mode & needed) == needed) return std::nullopt;
+  const auto& identity = context.identity();
+  if (!identity) {
+    // The live machine asks the kernel, so ACLs (logind grants the seat user its render nodes) count too.
+    if (!context.sysroot().is_live()) return std::nullopt;
+    if (::faccessat(AT_FDCWD, std::string(node).c_str(), R_OK | W_OK, AT_EACCESS) == 0) return std::nullopt;
+  } else {
+    if (identity->uid == 0) return std::nullopt;
+    mode_t needed = 0;
+    if (status.owner == identity->uid) needed = S_IRUSR | S_IWUSR;
+    else if (std::find(identity->groups.begin(), identity->groups.end(), status.group) != identity->groups.end())
+      needed = S_IRGRP | S_IWGRP;
+    else
+      needed = S_IROTH | S_IWOTH;
+    if ((status.mode & needed) == needed) return std::nullopt;
+  }
   const std::string group = group_name(context, status.group);
   if ((status.mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP) && status.group != 0)
     return fmt::format("no read/write permission on {}: add the user to group {} (sudo usermod -aG {} $USER, then "
@@ -75,8 +91,11 @@ std::optional<std::pair<int, int>> kernel_release(DiscoveryContext& context) {
 std::string missing_driver_problem(DiscoveryContext& context, std::string_view driver, std::string_view bound) {
   std::string minimum = "0";
   std::string fix;
-  if (const auto content = data::find_embedded_file("drivers.json")) {
-    const auto table = nlohmann::json::parse(*content, nullptr, false);
+  static const nlohmann::json table = [] {  // compiled-in data: parsed once
+    const auto content = data::find_embedded_file("drivers.json");
+    return content ? nlohmann::json::parse(*content, nullptr, false) : nlohmann::json();
+  }();
+  {
     if (!table.is_discarded() && table.contains("drivers") && table["drivers"].contains(std::string(driver))) {
       const auto& entry = table["drivers"][std::string(driver)];
       minimum = entry.value("min_kernel", "0");

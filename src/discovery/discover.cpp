@@ -11,19 +11,6 @@
 namespace ual {
 namespace {
 
-UserIdentity current_identity() {
-  UserIdentity identity;
-  identity.uid = ::getuid();
-  identity.groups.push_back(::getgid());
-  const int count = ::getgroups(0, nullptr);
-  if (count > 0) {
-    std::vector<gid_t> groups(static_cast<std::size_t>(count));
-    const int filled = ::getgroups(count, groups.data());
-    for (int i = 0; i < filled; ++i) identity.groups.push_back(groups[static_cast<std::size_t>(i)]);
-  }
-  return identity;
-}
-
 }  // namespace
 
 const char* to_string(DeviceKind kind) noexcept {
@@ -42,7 +29,7 @@ Result<Inventory> discover(const DiscoveryOptions& options) {
   const auto& tables = discovery::device_tables();
   if (!tables) return tables.error();
 
-  discovery::DiscoveryContext context(*sysroot, options, options.identity.value_or(current_identity()));
+  discovery::DiscoveryContext context(*sysroot, options);
   Inventory inventory;
   inventory.sysroot = sysroot->root();
   inventory.devices.push_back(discovery::discover_cpu(context, *tables));
@@ -56,7 +43,7 @@ Result<Inventory> discover(const DiscoveryOptions& options) {
   for (HardwareDevice& device : discovery::discover_apple_devices(context)) accelerators.push_back(std::move(device));
   for (HardwareDevice& device : accelerators) inventory.devices.push_back(std::move(device));
 
-  if (options.probe_runtimes) inventory.runtimes = discovery::discover_runtimes(context);
+  if (options.probe_runtimes) inventory.runtimes = discovery::discover_runtimes(context, inventory.devices);
   inventory.problems = context.take_problems();
   return inventory;
 }

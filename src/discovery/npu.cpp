@@ -27,15 +27,19 @@ void describe_npus(DiscoveryContext& context, std::vector<HardwareDevice>& devic
     if (device.vendor_id == 0x1022) {
       // amdxdna's sysfs attributes on the PCI device (amdxdna_sysfs.c): vbnv (product name), fw_version.
       if (const auto firmware = context.optional_attribute(folder + "fw_version")) device.firmware_version = *firmware;
-      if (const auto vbnv = context.optional_attribute(folder + "vbnv"); vbnv && device.name.empty()) device.name = *vbnv;
+      // vbnv ("RyzenAI-npu5") names the NPU generation when ual's table does not know this revision.
+      if (const auto vbnv = context.optional_attribute(folder + "vbnv"); vbnv && device.generation.empty())
+        device.generation = *vbnv;
     }
     device.device_node = find_accel_node(context, device.pci_address);
-    if (device.device_node.empty()) {
+    const bool accel_driver = driver == "amdxdna" || driver == "intel_vpu";  // both register /dev/accel nodes
+    if (device.device_node.empty() && accel_driver) {
       device.problems.push_back(fmt::format("driver {} is bound but no /sys/class/accel entry points at {}: the "
                                             "driver did not finish probing (check dmesg, firmware files)",
                                             driver, device.pci_address));
       continue;
     }
+    if (device.device_node.empty()) continue;
     if (auto problem = check_device_node_access(context, device.device_node)) device.problems.push_back(*problem);
   }
 }

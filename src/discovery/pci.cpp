@@ -97,7 +97,8 @@ std::vector<HardwareDevice> discover_pci_accelerators(DiscoveryContext& context,
       continue;
     }
     if (tables.find_not_accelerator(*vendor_id, *device_id)) continue;
-    const PciDeviceEntry* entry = tables.find_device(*vendor_id, *device_id, std::nullopt);
+    const auto revision = read_hex(context, folder + "revision");
+    const PciDeviceEntry* entry = tables.find_device(*vendor_id, *device_id, revision);
     // 0x1180 "signal processing controller" also covers thermal, telemetry and sensor-hub functions (Intel's
     // proc_thermal_pci and intel_vsec on Lunar Lake): only ids ual knows as NPUs count.
     if ((*class_code >> 8) == 0x1180 && !entry) continue;
@@ -106,7 +107,7 @@ std::vector<HardwareDevice> discover_pci_accelerators(DiscoveryContext& context,
     device.pci_address = address;
     device.vendor_id = vendor_id;
     device.device_id = device_id;
-    device.revision = read_hex(context, folder + "revision");
+    device.revision = revision;
     device.subsystem_vendor_id = read_hex(context, folder + "subsystem_vendor");
     device.subsystem_device_id = read_hex(context, folder + "subsystem_device");
     if (const auto numa = context.optional_attribute(folder + "numa_node")) {
@@ -121,7 +122,6 @@ std::vector<HardwareDevice> discover_pci_accelerators(DiscoveryContext& context,
     const PciVendorEntry* vendor = tables.find_vendor(*vendor_id);
     device.vendor = vendor ? vendor->key : fmt::format("0x{:04x}", *vendor_id);
     device.kind = default_kind(*class_code, *vendor_id);
-    entry = tables.find_device(*vendor_id, *device_id, device.revision);
     if (entry) {
       device.name = entry->name;
       if (entry->kind) device.kind = *entry->kind;

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ual/version.hpp"
+
 namespace ual::discovery {
 namespace {
 
@@ -19,15 +21,28 @@ constexpr int cache_format = 1;
 
 std::string environment_signature() {
   const char* library_path = std::getenv("LD_LIBRARY_PATH");
-  std::string signature = fmt::format("LD_LIBRARY_PATH={};ld.so.cache={}", library_path ? library_path : "",
-                                      RuntimeCache::file_signature("/etc/ld.so.cache"));
+  const char* path = std::getenv("PATH");  // where flm is found
+  // ual's own version (a new release may probe differently), the loader's search inputs, and the user's groups
+  // (OpenCL ICDs list only the devices a user may open).
+  std::string signature = fmt::format("ual={};LD_LIBRARY_PATH={};PATH={};ld.so.cache={};uid={};groups=", version(),
+                                      library_path ? library_path : "", path ? path : "",
+                                      RuntimeCache::file_signature("/etc/ld.so.cache"), ::getuid());
+  gid_t groups[256];
+  const int count = ::getgroups(256, groups);
+  for (int i = 0; i < count; ++i) signature += fmt::format("{},", groups[i]);
   // The OpenCL ICD loader reads /etc/OpenCL/vendors/*.icd (or $OCL_ICD_VENDORS): a new platform changes this.
   const char* vendors = std::getenv("OCL_ICD_VENDORS");
   const std::filesystem::path icd_dir = vendors ? vendors : "/etc/OpenCL/vendors";
   std::error_code error;
   std::vector<std::string> icds;
-  for (const auto& entry : std::filesystem::directory_iterator(icd_dir, error))
-    icds.push_back(RuntimeCache::file_signature(entry.path().string()));
+  for (const auto& entry : std::filesystem::directory_iterator(icd_dir, error)) {
+    // The .icd file names the platform library: its content and that library's file both count.
+    std::ifstream stream(entry.path());
+    std::string library;
+    std::getline(stream, library);
+    icds.push_back(RuntimeCache::file_signature(entry.path().string()) + "=" + library + "@" +
+                   RuntimeCache::file_signature(library));
+  }
   std::sort(icds.begin(), icds.end());
   signature += fmt::format(";icd={}", fmt::join(icds, ","));
   return signature;
@@ -77,7 +92,7 @@ std::string RuntimeCache::file_signature(const std::string& path) {
   return fmt::format("{}:{}:{}.{}", canonical.string(), info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
 }
 
-RuntimeCache RuntimeCache::open(const std::filesystem::path& directory) {
+RuntimeCache RuntimeCache::open(const std::filesystem::path& directory, const std::string& search_state) {
   RuntimeCache cache;
   std::filesystem::path folder = directory;
   if (folder.empty()) {
@@ -87,7 +102,7 @@ RuntimeCache RuntimeCache::open(const std::filesystem::path& directory) {
     else return cache;
   }
   cache.file_ = folder / "runtimes-v1.json";
-  cache.environment_ = environment_signature();
+  cache.environment_ = environment_signature() + ";search=" + search_state;
   std::ifstream stream(cache.file_);
   if (!stream) return cache;
   std::stringstream content;

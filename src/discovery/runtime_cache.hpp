@@ -16,7 +16,9 @@ namespace ual::discovery {
 class RuntimeCache {
  public:
   // Empty directory: the default ($XDG_CACHE_HOME/ual or ~/.cache/ual); no usable home: the cache is disabled.
-  static RuntimeCache open(const std::filesystem::path& directory);
+  // search_state: what the caller's library search would see (which candidate files exist), so that a library
+  // added where the dynamic loader does not look on its own still invalidates the cache.
+  static RuntimeCache open(const std::filesystem::path& directory, const std::string& search_state);
 
   // A cached probe of this runtime whose files are unchanged, or nullopt.
   std::optional<Runtime> find(const std::string& name) const;

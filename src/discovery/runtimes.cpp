@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -17,10 +18,18 @@
 namespace ual::discovery {
 namespace {
 
+struct DeviceRequirement {
+  std::uint32_t vendor_id = 0;
+  std::string driver;
+  bool fastflowlm = false;  // the device must be one FastFlowLM supports
+  std::string what;         // "NVIDIA GPU bound to the nvidia driver"
+};
+
 struct RuntimeSpec {
   std::string name;
   std::vector<std::string> libraries;
   std::vector<std::string> programs;
+  std::optional<DeviceRequirement> requires_device;
 };
 
 struct RuntimeCatalog {
@@ -29,7 +38,7 @@ struct RuntimeCatalog {
   std::vector<RuntimeSpec> runtimes;
 };
 
-Result<RuntimeCatalog> parse_catalog() {
+Result<RuntimeCatalog> parse_runtime_catalog() {
   const auto content = data::find_embedded_file("runtimes.json");
   if (!content) return make_error(ErrorCode::internal, "data/runtimes.json is not compiled in");
   try {
@@ -42,12 +51,32 @@ Result<RuntimeCatalog> parse_catalog() {
       spec.name = item.at("name").get<std::string>();
       spec.libraries = item.value("libraries", std::vector<std::string>{});
       spec.programs = item.value("programs", std::vector<std::string>{});
+      if (item.contains("requires_device")) {
+        const auto& requirement = item.at("requires_device");
+        const auto vendor = text::parse_hex_id(requirement.at("vendor_id").get<std::string>());
+        if (!vendor) throw std::runtime_error(spec.name + ": requires_device.vendor_id is not a hex id");
+        spec.requires_device = DeviceRequirement{*vendor, requirement.at("driver").get<std::string>(),
+                                                 requirement.value("fastflowlm", false),
+                                                 requirement.at("what").get<std::string>()};
+      }
       catalog.runtimes.push_back(std::move(spec));
     }
     return catalog;
   } catch (const std::exception& error) {
     return make_error(ErrorCode::parse_error, fmt::format("data/runtimes.json: {}", error.what()));
   }
+}
+
+const Result<RuntimeCatalog>& runtime_catalog() {
+  static const Result<RuntimeCatalog> catalog = parse_runtime_catalog();  // compiled-in data: parsed once
+  return catalog;
+}
+
+bool requirement_met(const DeviceRequirement& requirement, const std::vector<HardwareDevice>& devices) {
+  return std::any_of(devices.begin(), devices.end(), [&](const HardwareDevice& device) {
+    return device.vendor_id == requirement.vendor_id && device.driver == requirement.driver &&
+           (!requirement.fastflowlm || device.fastflowlm_supported.value_or(false));
+  });
 }
 
 // Follows a chain of symlinks inside the sysroot (libcuda.so.1 -> libcuda.so.550.54.15) to the final file name.
@@ -150,8 +179,24 @@ std::string version_from_file_name(std::string_view soname, std::string_view fil
   return version == soname_version ? std::string() : std::string(version);
 }
 
-std::vector<Runtime> discover_runtimes(DiscoveryContext& context) {
-  const auto catalog = parse_catalog();
+std::vector<Runtime> discover_runtimes(DiscoveryContext& context, const std::vector<HardwareDevice>& devices) {
+  std::vector<Runtime> runtimes = probe_runtimes(context);
+  const auto& catalog = runtime_catalog();
+  if (!catalog) return runtimes;
+  for (Runtime& runtime : runtimes) {
+    const auto spec = std::find_if(catalog->runtimes.begin(), catalog->runtimes.end(),
+                                   [&](const RuntimeSpec& candidate) { return candidate.name == runtime.name; });
+    if (spec == catalog->runtimes.end() || !spec->requires_device || !runtime.usable) continue;
+    if (requirement_met(*spec->requires_device, devices)) continue;
+    runtime.usable = false;
+    runtime.reason = fmt::format("{} is installed, but this machine has no {}",
+                                 runtime.path.substr(runtime.path.rfind('/') + 1), spec->requires_device->what);
+  }
+  return runtimes;
+}
+
+std::vector<Runtime> probe_runtimes(DiscoveryContext& context) {
+  const auto& catalog = runtime_catalog();
   if (!catalog) {
     context.add_problem(catalog.error().message);
     return {};
@@ -162,7 +207,13 @@ std::vector<Runtime> discover_runtimes(DiscoveryContext& context) {
     return runtimes;
   }
   const DiscoveryOptions& options = context.options();
-  RuntimeCache cache = RuntimeCache::open(options.runtime_cache_directory);
+  // Which candidate files exist in the catalog's directories: a library added there invalidates the cache.
+  std::string search_state;
+  for (const RuntimeSpec& spec : catalog->runtimes)
+    for (const std::string& name : spec.libraries)
+      for (const std::string& dir : catalog->library_dirs)
+        if (::access((dir + "/" + name).c_str(), F_OK) == 0) search_state += dir + "/" + name + ",";
+  RuntimeCache cache = RuntimeCache::open(options.runtime_cache_directory, search_state);
   for (const RuntimeSpec& spec : catalog->runtimes) {
     if (auto cached = options.refresh_runtime_cache ? std::nullopt : cache.find(spec.name)) {
       runtimes.push_back(std::move(*cached));

@@ -11,7 +11,10 @@
 
 namespace ual::discovery {
 
-std::vector<Runtime> discover_runtimes(DiscoveryContext& context);
+// Probes every runtime, then marks those whose hardware is absent (data/runtimes.json requires_device) unusable.
+std::vector<Runtime> discover_runtimes(DiscoveryContext& context, const std::vector<HardwareDevice>& devices);
+// The probes alone: what loads or is present, whatever hardware there is.
+std::vector<Runtime> probe_runtimes(DiscoveryContext& context);
 
 // Per-runtime probes of a loaded library (runtime_probes.cpp): fill version, providers or platforms; may mark
 // the runtime unusable with a reason (an OpenCL loader with no platform, say).

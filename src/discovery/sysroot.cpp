@@ -66,8 +66,9 @@ int Sysroot::open_in_root(std::string_view path, int flags) const {
   how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   const long fd = ::syscall(SYS_openat2, root_fd_, relative.c_str(), &how, sizeof how);
-  if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
-  return ::openat(root_fd_, relative.c_str(), flags | O_CLOEXEC);  // pre-5.6 kernels: plain resolution
+  // Pre-5.6 kernels answer ENOSYS, and older container seccomp profiles EPERM: fall back to plain resolution.
+  if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) return static_cast<int>(fd);
+  return ::openat(root_fd_, relative.c_str(), flags | O_CLOEXEC);
 }
 
 Result<std::string> Sysroot::read_file(std::string_view path, std::size_t limit) const {

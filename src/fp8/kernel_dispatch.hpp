@@ -61,15 +61,24 @@ using QuantizeF16Fn = std::uint32_t (*)(const float16* in, std::uint8_t* out, st
                                         const QuantizeArgs& args);
 using DequantizeF32Fn = void (*)(const std::uint8_t* in, float* out, std::size_t n, const DequantizeArgs& args);
 using DequantizeBf16Fn = void (*)(const std::uint8_t* in, bfloat16* out, std::size_t n, const DequantizeArgs& args);
+// cast_transpose's vector kernels work in bands of this many rows (so threads split rows at multiples of it) and
+// up to this many columns, through a scratch tile of kCastTransposeScratchBytes that the caller provides (too big
+// for the stack of every thread that might call).
+constexpr std::size_t kCastTransposeBandRows = 64;
+constexpr std::size_t kCastTransposeBandCols = 4096;
+constexpr std::size_t kCastTransposeScratchBytes = kCastTransposeBandRows * (kCastTransposeBandCols + 64);
+
 // Rows [row_begin, row_end) of a rows x cols row-major input: rowwise[r * cols + c] and columnwise[c * rows + r]
-// for those rows, all columns. Returns the amax bits of those rows, as the quantizers do.
+// for those rows, all columns. Returns the amax bits of those rows, as the quantizers do. scratch: at least
+// kCastTransposeScratchBytes, for this call only (the scalar set takes nullptr).
 template <class T>
 using CastTransposeFn = std::uint32_t (*)(const T* in, std::size_t rows, std::size_t cols, std::size_t row_begin,
                                           std::size_t row_end, std::uint8_t* rowwise, std::uint8_t* columnwise,
-                                          const QuantizeArgs& args);
+                                          std::uint8_t* scratch, const QuantizeArgs& args);
 
 struct KernelSet {
   const char* name = "";
+  bool needs_scratch = false;  // cast_transpose needs a scratch tile
   QuantizeF32Fn quantize_f32 = nullptr;
   QuantizeBf16Fn quantize_bf16 = nullptr;
   QuantizeF16Fn quantize_f16 = nullptr;

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
+#include <new>
 #include <mutex>
 #include <span>
 #include <string>
@@ -113,8 +115,8 @@ constexpr std::size_t kParallelThresholdBytes = std::size_t{1} << 20;
 constexpr unsigned kMaxThreads = 256;
 // Chunks start on multiples of 64 elements, so no two threads write the same 64-byte line of a byte output.
 constexpr std::size_t kChunkAlign = 64;
-// cast_transpose splits rows in bands of this many (the vector kernels' tile height).
-constexpr std::size_t kRowBand = 64;
+// cast_transpose splits rows in bands of this many (the vector kernels' band height).
+constexpr std::size_t kRowBand = detail::kCastTransposeBandRows;
 
 constexpr std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 
@@ -413,21 +415,23 @@ Result<float> cast_transpose_impl(std::span<const T> input, std::size_t rows, st
     return invalid("fp8::cast_transpose: rowwise and columnwise overlap in memory");
   }
   if (n == 0) return 0.0f;
-  const auto kernel = InputKind<T>::cast_transpose(*kernels);
   const detail::QuantizeArgs args = quantize_args(scale, format, options.overflow);
   const std::size_t bands = ceil_div(rows, kRowBand);
   const unsigned threads = resolve_threads(options.threads, input.size_bytes() + 2 * n, bands);
-  if (threads == 1) {
-    return std::bit_cast<float>(
-        kernel(input.data(), rows, cols, 0, rows, rowwise.data(), columnwise.data(), args));
-  }
   const std::size_t rows_per_task = ceil_div(bands, threads) * kRowBand;
   const std::size_t tasks = ceil_div(rows, rows_per_task);
   std::array<std::uint32_t, kMaxThreads> partial{};
   auto task = [&](std::size_t t) {
     const std::size_t begin = t * rows_per_task;
     const std::size_t end = std::min(rows, begin + rows_per_task);
-    partial[t] = kernel(input.data(), rows, cols, begin, end, rowwise.data(), columnwise.data(), args);
+    const KernelSet* set = kernels;
+    std::unique_ptr<std::uint8_t[]> scratch;
+    if (set->needs_scratch) {
+      scratch.reset(new (std::nothrow) std::uint8_t[detail::kCastTransposeScratchBytes]);
+      if (!scratch) set = &detail::scalar_kernel_set();  // same bits, no scratch needed
+    }
+    partial[t] = InputKind<T>::cast_transpose(*set)(input.data(), rows, cols, begin, end, rowwise.data(),
+                                                    columnwise.data(), scratch.get(), args);
   };
   WorkerPool::instance().run(tasks, task);
   return std::bit_cast<float>(*std::max_element(partial.begin(), partial.begin() + std::ptrdiff_t(tasks)));

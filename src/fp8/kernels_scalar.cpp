@@ -55,7 +55,7 @@ void dequantize_bf16_scalar(const std::uint8_t* in, bfloat16* out, std::size_t n
 template <class T>
 std::uint32_t cast_transpose_scalar(const T* in, std::size_t rows, std::size_t cols, std::size_t row_begin,
                                     std::size_t row_end, std::uint8_t* rowwise, std::uint8_t* columnwise,
-                                    const QuantizeArgs& args) {
+                                    std::uint8_t* /*scratch*/, const QuantizeArgs& args) {
   float amax = 0.0f;
   for (std::size_t r = row_begin; r < row_end; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {

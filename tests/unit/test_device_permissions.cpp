@@ -44,6 +44,12 @@ TEST(DevicePermissions, UserOutsideRenderGroupIsToldWhichGroupToJoin) {
   const auto member_npu = std::find_if(member->devices.begin(), member->devices.end(),
                                        [](const HardwareDevice& device) { return device.kind == DeviceKind::npu; });
   EXPECT_TRUE(member_npu->problems.empty());
+
+  // Without an explicit identity a recorded tree gets no permission advice: its owners are whoever checked it out.
+  options.identity.reset();
+  const auto unjudged = discover(options);
+  for (const HardwareDevice& device : unjudged->devices)
+    for (const std::string& problem : device.problems) EXPECT_EQ(problem.find("permission"), std::string::npos) << problem;
   fs::remove_all(root);
 }
 

@@ -177,6 +177,31 @@ TEST_P(Fp8KernelsIsa, QuantizeFloatMatchesEncode) {
   }
 }
 
+// Real tensors: normal-ish values, scaled so the largest lands near the format's max (the vector kernels' common
+// path), with a sprinkling of zeros (ReLU) and values that underflow to subnormals.
+TEST_P(Fp8KernelsIsa, QuantizeRealisticTensors) {
+  std::mt19937 rng(13);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> data(100003);
+  for (float& x : data) x = normal(rng);
+  for (std::size_t i = 0; i < data.size(); i += 97) data[i] = 0.0f;
+  for (std::size_t i = 5; i < data.size(); i += 1013) data[i] = 1e-5f;
+  std::vector<bfloat16> bf16(data.size());
+  std::vector<float16> f16(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    bf16[i] = to_bfloat16(data[i]);
+    f16[i] = to_float16(data[i]);
+  }
+  for (Format f : kFormats) {
+    const float scale = format_info(f).max / 5.0f;
+    for (Overflow o : kOverflows) {
+      check_quantize<float>(isa(), data, scale, f, o);
+      check_quantize<bfloat16>(isa(), bf16, scale, f, o);
+      check_quantize<float16>(isa(), f16, scale, f, o);
+    }
+  }
+}
+
 TEST_P(Fp8KernelsIsa, QuantizeInfinityScaleAndSubnormalScale) {
   const auto data = adversarial_floats(1000, 2);
   for (Format f : kFormats) {
@@ -408,8 +433,10 @@ TEST_P(Fp8KernelsIsa, CastTransposeMatchesQuantizeAndTranspose) {
   const auto floats = adversarial_floats(1024 * 768, 9);
   const auto bf16 = random_16bit<bfloat16>(1024 * 768, 10);
   const auto f16 = random_16bit<float16>(1024 * 768, 11);
+  // Vector kernels work in bands of 64 rows x up to 4096 columns, 16 x 16 blocks inside: shapes on and off every
+  // one of those boundaries.
   const Shape shapes[] = {{1, 1}, {3, 5}, {5, 3}, {1, 1000}, {1000, 1}, {16, 16}, {17, 15}, {64, 64}, {65, 63},
-                          {127, 129}, {128, 128}, {200, 48}};
+                          {127, 129}, {128, 128}, {200, 48}, {2, 9000}, {65, 4100}};
   for (const Shape& s : shapes) {
     const std::size_t n = s.rows * s.cols;
     for (Format f : kFormats) {

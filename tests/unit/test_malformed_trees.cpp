@@ -781,8 +781,10 @@ TEST(MalformedSymlinks, RuntimeLibraryLinksAreResolvedInsideTheTree) {
   for (const Runtime& runtime : inventory.runtimes) {
     EXPECT_FALSE(runtime.loaded) << runtime.name;
     if (runtime.name == "cuda") {
-      EXPECT_TRUE(runtime.usable);
+      // Found inside the tree; not usable only because this tree has no NVIDIA GPU (requires_device).
+      EXPECT_EQ(runtime.path, "/usr/lib/x86_64-linux-gnu/libcuda.so.1");
       EXPECT_EQ(runtime.version, "550.54.15");
+      EXPECT_NE(runtime.reason.find("no NVIDIA GPU"), std::string::npos) << runtime.reason;
     } else if (runtime.name == "nvml" || runtime.name == "hip" || runtime.name == "opencl" || runtime.name == "xrt") {
       EXPECT_FALSE(runtime.usable) << runtime.name << " found at " << runtime.path;
     }

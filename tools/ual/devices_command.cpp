@@ -84,8 +84,7 @@ void add_devices_command(CLI::App& app, Action& action) {
   command->add_flag("--no-runtimes", options->no_runtimes, "Skip the vendor runtime probes (dlopen, flm)");
   command->add_flag("--refresh", options->refresh,
                     "Probe every runtime again instead of reusing cached probes of unchanged files");
-  command->callback([command, options, &action] {
-    (void)command;
+  command->callback([options, &action] {
     action = [options] {
       DiscoveryOptions discovery;
       discovery.sysroot = options->sysroot;

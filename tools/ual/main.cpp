@@ -30,10 +30,17 @@ int main(int argc, char** argv) {
     app.exit(error);  // prints the message and the usage line to stderr
     return 2;
   }
+  int exit_code = 2;
   try {
-    return action ? action() : 2;
+    exit_code = action ? action() : 2;
   } catch (const std::exception& error) {
     fmt::print(stderr, "ual: {}\n", error.what());
     return 1;
   }
+  // Output that never arrived (a full disk, a closed pipe) is a failure, not success.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    fmt::print(stderr, "ual: could not write the output\n");
+    return 1;
+  }
+  return exit_code;
 }
