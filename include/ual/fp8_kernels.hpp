@@ -37,7 +37,8 @@
 namespace ual::fp8 {
 
 // Which implementation runs. scalar is the reference (ual::fp8::encode / decode per element); avx2 needs AVX2, FMA,
-// F16C and BMI2; avx512 needs AVX-512 F, BW, VL and DQ. automatic picks the best this CPU has.
+// F16C and BMI2; avx512 needs AVX-512 F, BW, VL and DQ. automatic picks the best this CPU has. The vector paths
+// convert all four formats (FNUZ included) in SIMD integer arithmetic and give the reference's bits exactly.
 enum class Isa { automatic, scalar, avx2, avx512 };
 
 UAL_API const char* to_string(Isa isa) noexcept;   // "automatic", "scalar", "avx2", "avx512"
@@ -47,8 +48,9 @@ UAL_API bool isa_supported(Isa isa) noexcept;       // automatic and scalar: alw
 struct KernelOptions {
   Overflow overflow = Overflow::saturate;  // quantize and cast_transpose only
   // 0 = automatic: one thread below kernel_parallel_threshold_bytes() of input + output, else
-  // std::thread::hardware_concurrency(). N > 0: up to N threads (at most one per 64 elements; capped at 256), which
-  // lets tests exercise chunk boundaries on small tensors. Results never depend on the thread count.
+  // std::thread::hardware_concurrency(). N > 0: up to N threads (at most one per 64 elements, for cast_transpose
+  // one per 64 rows; capped at 256), which lets tests exercise chunk boundaries on small tensors. The calling thread
+  // is one of them; the others come from a private pool started on first use. Results never depend on the count.
   unsigned threads = 0;
   Isa isa = Isa::automatic;  // forcing one the CPU lacks is an ErrorCode::unavailable error
 };

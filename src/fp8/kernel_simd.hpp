@@ -13,7 +13,10 @@
 //   subnormal: code = RNE(significand >> s),  s = min(d + 128 - bias - exponent, 31)  (a variable shift per lane)
 //   code > max code (overflow after rounding, ±Inf, NaN: all have a huge normal code) -> the special results that
 //   EncodeSpec took from encode(); then the sign, except where the format has no negative zero and code is 0.
-// This is the rounding of ual::fp8::encode (src/fp8/format.cpp round_magnitude) and of cuda_fp8.hpp's host path.
+// This is the rounding of ual::fp8::encode (src/fp8/format.cpp round_magnitude) and of cuda_fp8.hpp's host path, for
+// all four formats (FNUZ included: only bias, mantissa width and the special results differ). Blocks of 4 vectors
+// where every lane is a normal result or zero (real tensors, almost always) take a short path; any other lane sends
+// the block through the full encoder (encode_lanes), out of line.
 #pragma once
 
 #ifndef UAL_FP8_SIMD_NS

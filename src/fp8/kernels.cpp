@@ -1,6 +1,8 @@
 // FP8 bulk kernels, front end: argument checks (all before any output is written), instruction-set dispatch,
 // threads. The per-element work is in kernels_scalar.cpp (the reference) and kernels_avx2.cpp /
 // kernels_avx512.cpp (kernel_simd.hpp), which all produce the same bits.
+#include <cpuid.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -451,10 +453,17 @@ const char* to_string(Isa isa) noexcept {
   return "unknown";
 }
 
+// F16C is CPUID leaf 1, ECX bit 29 (Intel SDM vol. 2A, CPUID): asked directly, because clang 14's
+// __builtin_cpu_supports does not know the "f16c" feature string (GCC's does), and the fuzz build uses clang.
+static bool cpu_has_f16c() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
+}
+
 bool isa_supported(Isa isa) noexcept {
   static const bool has_avx2 = [] {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c") &&
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c() &&
            __builtin_cpu_supports("bmi2");
   }();
   static const bool has_avx512 = [] {
