@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ual/fp8_scaling.hpp"
+#include "fp8/cuda_fmaxf.hpp"
 
 namespace ual::fp8 {
 namespace {
@@ -56,7 +57,7 @@ Status check_input(const InputMatrix& input) {
 float tensor_amax(const InputMatrix& input) noexcept {
   float amax = 0.0f;
   const std::size_t n = input.size();
-  for (std::size_t i = 0; i < n; ++i) amax = std::fmax(amax, std::fabs(input.at(i)));  // fmaxf skips NaN
+  for (std::size_t i = 0; i < n; ++i) amax = detail::cuda_fmaxf(amax, std::fabs(input.at(i)));  // fmaxf skips NaN
   return amax;
 }
 
@@ -102,7 +103,7 @@ Result<QuantizedTensor> quantize_per_tensor(const InputMatrix& input, float scal
   float amax = 0.0f;
   for (std::size_t i = 0; i < out.data.size(); ++i) {
     const float x = input.at(i);
-    amax = std::fmax(amax, std::fabs(x));
+    amax = detail::cuda_fmaxf(amax, std::fabs(x));
     out.data[i] = encode(x * scale, format, Overflow::saturate);
   }
   out.amax = amax;

@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "ual/fp8_scaling.hpp"
+#include "fp8/cuda_fmaxf.hpp"
 
 namespace ual::fp8 {
 namespace {
@@ -82,9 +83,9 @@ QuantizedTensor quantize_tiles(const InputMatrix& input, Format format, const Bl
       const std::size_t c0 = tc * tile_cols, c1 = std::min(input.cols, c0 + tile_cols);
       float amax = 0.0f;
       for (std::size_t r = r0; r < r1; ++r) {
-        for (std::size_t c = c0; c < c1; ++c) amax = std::fmax(amax, std::fabs(input.at(r * input.cols + c)));
+        for (std::size_t c = c0; c < c1; ++c) amax = detail::cuda_fmaxf(amax, std::fabs(input.at(r * input.cols + c)));
       }
-      tensor_amax = std::fmax(tensor_amax, amax);
+      tensor_amax = detail::cuda_fmaxf(tensor_amax, amax);
       const float scale =
           compute_scale_from_amax(amax, fp8_max, options.power_2_scale, options.amax_epsilon, inf_value);
       out.scale_inv[tr * grid.cols + tc] =
@@ -152,8 +153,8 @@ Result<QuantizedTensor> quantize_mxfp8(const InputMatrix& input, Format format, 
   for (std::size_t br = 0; br < grid.rows; ++br) {
     for (std::size_t bc = 0; bc < grid.cols; ++bc) {
       float amax = 0.0f;
-      for (std::size_t k = 0; k < 32; ++k) amax = std::fmax(amax, std::fabs(input.at(index(br, bc, k))));
-      tensor_amax = std::fmax(tensor_amax, amax);
+      for (std::size_t k = 0; k < 32; ++k) amax = detail::cuda_fmaxf(amax, std::fabs(input.at(index(br, bc, k))));
+      tensor_amax = detail::cuda_fmaxf(tensor_amax, amax);
       const std::uint8_t code = mxfp8_scale_code(amax, format);
       out.scale_e8m0[br * grid.cols + bc] = code;
       const float multiplier = mxfp8_quantize_multiplier(code);

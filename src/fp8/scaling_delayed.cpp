@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ual/fp8_scaling.hpp"
+#include "fp8/cuda_fmaxf.hpp"
 
 namespace ual::fp8 {
 namespace {
@@ -119,7 +120,7 @@ void DelayedScalingState::update() noexcept {
   const float last_amax = ring_[head_];
   float amax = 0.0f;
   if (!(recipe_.skip_update_on_zero_amax && last_amax == 0.0f)) {
-    for (std::size_t i = 0; i < len; ++i) amax = std::fmax(amax, history(i));  // = the a_i of the roll
+    for (std::size_t i = 0; i < len; ++i) amax = detail::cuda_fmaxf(amax, history(i));  // = the a_i of the roll
     // torch.roll(-1) then slot 0 := 0: advancing the head makes old slot i+1 the new slot i and old slot 0
     // (last_amax) the new slot len-1.
     head_ = (head_ + 1) % len;
