@@ -1,7 +1,3 @@
-#include <unistd.h>
-
-#include <fmt/format.h>
-
 #include "discovery/context.hpp"
 #include "discovery/cpu.hpp"
 #include "discovery/pci.hpp"
@@ -9,9 +5,6 @@
 #include "discovery/vendor_passes.hpp"
 
 namespace ual {
-namespace {
-
-}  // namespace
 
 const char* to_string(DeviceKind kind) noexcept {
   switch (kind) {

@@ -1,6 +1,6 @@
 #include <nlohmann/json.hpp>
 
-#include "ual/inventory.hpp"
+#include "discovery/inventory_json.hpp"
 
 namespace ual {
 namespace {
@@ -54,6 +54,8 @@ ordered_json device_json(const HardwareDevice& device) {
   return json;
 }
 
+}  // namespace
+
 ordered_json runtime_json(const Runtime& runtime) {
   ordered_json json;
   json["name"] = runtime.name;
@@ -75,8 +77,6 @@ ordered_json runtime_json(const Runtime& runtime) {
   }
   return json;
 }
-
-}  // namespace
 
 std::string to_json(const Inventory& inventory, int indent) {
   ordered_json json;

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "discovery/inventory_json.hpp"
 #include "ual/version.hpp"
 
 namespace ual::discovery {
@@ -48,18 +49,10 @@ std::string environment_signature() {
   return signature;
 }
 
-json runtime_to_json(const Runtime& runtime) {
-  json platforms = json::array();
-  for (const OpenClPlatform& platform : runtime.platforms) {
-    json devices = json::array();
-    for (const OpenClDevice& device : platform.devices)
-      devices.push_back({{"name", device.name}, {"type", device.type}, {"memory_bytes", device.memory_bytes}});
-    platforms.push_back({{"name", platform.name}, {"vendor", platform.vendor}, {"version", platform.version},
-                         {"devices", devices}});
-  }
-  return {{"name", runtime.name}, {"usable", runtime.usable},   {"loaded", runtime.loaded},
-          {"version", runtime.version}, {"path", runtime.path}, {"reason", runtime.reason},
-          {"providers", runtime.providers}, {"platforms", platforms}};
+// Reads back what runtime_json() (the `ual devices --json` form) wrote: unknown text is null there.
+std::string text_or_empty(const json& item, const char* key) {
+  const json& value = item.at(key);
+  return value.is_null() ? std::string() : value.get<std::string>();
 }
 
 Runtime runtime_from_json(const json& item) {
@@ -67,11 +60,11 @@ Runtime runtime_from_json(const json& item) {
   runtime.name = item.at("name").get<std::string>();
   runtime.usable = item.at("usable").get<bool>();
   runtime.loaded = item.at("loaded").get<bool>();
-  runtime.version = item.at("version").get<std::string>();
-  runtime.path = item.at("path").get<std::string>();
-  runtime.reason = item.at("reason").get<std::string>();
-  runtime.providers = item.at("providers").get<std::vector<std::string>>();
-  for (const json& platform : item.at("platforms")) {
+  runtime.version = text_or_empty(item, "version");
+  runtime.path = text_or_empty(item, "path");
+  runtime.reason = text_or_empty(item, "reason");
+  runtime.providers = item.value("providers", std::vector<std::string>{});
+  for (const json& platform : item.value("platforms", json::array())) {
     OpenClPlatform entry{platform.at("name").get<std::string>(), platform.at("vendor").get<std::string>(),
                          platform.at("version").get<std::string>(), {}};
     for (const json& device : platform.at("devices"))
@@ -138,7 +131,8 @@ void RuntimeCache::store(const Runtime& runtime) {
 void RuntimeCache::save() const {
   if (!enabled() || !dirty_) return;
   json entries = json::array();
-  for (const Entry& entry : entries_) entries.push_back({{"signature", entry.signature}, {"runtime", runtime_to_json(entry.runtime)}});
+  for (const Entry& entry : entries_)
+    entries.push_back({{"signature", entry.signature}, {"runtime", json(runtime_json(entry.runtime))}});
   const json document{{"format", cache_format}, {"environment", environment_}, {"entries", entries}};
   std::error_code error;
   std::filesystem::create_directories(file_.parent_path(), error);

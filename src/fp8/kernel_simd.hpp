@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "fp8/kernel_dispatch.hpp"
 #include "ual/fp8.hpp"
@@ -405,52 +406,30 @@ inline void dequantize_block_bf16(const std::uint8_t* in, bfloat16* out, const D
   V::store_u16x2(out + 2 * n, round_to_bf16<V>(y[2], k), round_to_bf16<V>(y[3], k));
 }
 
-template <class V, int M>
-void dequantize_f32_m(const std::uint8_t* in, float* out, std::size_t n, const DequantizeArgs& args) {
+// Whole blocks, then the tail through a zero-padded block, for float or bfloat16 output.
+template <class V, int M, class Out>
+void dequantize_m(const std::uint8_t* in, Out* out, std::size_t n, const DequantizeArgs& args) {
   constexpr std::size_t kBlock = 4 * V::kLanes;
   const DecodeConsts<V> k(args);
+  const auto block = [&k](const std::uint8_t* block_in, Out* block_out) {
+    if constexpr (std::is_same_v<Out, float>) dequantize_block_f32<V, M>(block_in, block_out, k);
+    else dequantize_block_bf16<V, M>(block_in, block_out, k);
+  };
   std::size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) dequantize_block_f32<V, M>(in + i, out + i, k);
+  for (; i + kBlock <= n; i += kBlock) block(in + i, out + i);
   if (i < n) {
     std::uint8_t pad_in[kBlock] = {};
-    float pad_out[kBlock];
+    Out pad_out[kBlock];
     __builtin_memcpy(pad_in, in + i, n - i);
-    dequantize_block_f32<V, M>(pad_in, pad_out, k);
-    __builtin_memcpy(out + i, pad_out, (n - i) * sizeof(float));
+    block(pad_in, pad_out);
+    __builtin_memcpy(out + i, pad_out, (n - i) * sizeof(Out));
   }
 }
 
-template <class V, int M>
-void dequantize_bf16_m(const std::uint8_t* in, bfloat16* out, std::size_t n, const DequantizeArgs& args) {
-  constexpr std::size_t kBlock = 4 * V::kLanes;
-  const DecodeConsts<V> k(args);
-  std::size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) dequantize_block_bf16<V, M>(in + i, out + i, k);
-  if (i < n) {
-    std::uint8_t pad_in[kBlock] = {};
-    bfloat16 pad_out[kBlock];
-    __builtin_memcpy(pad_in, in + i, n - i);
-    dequantize_block_bf16<V, M>(pad_in, pad_out, k);
-    __builtin_memcpy(out + i, pad_out, (n - i) * sizeof(bfloat16));
-  }
-}
-
-template <class V>
-void dequantize_f32(const std::uint8_t* in, float* out, std::size_t n, const DequantizeArgs& args) {
-  if (args.spec->mantissa_bits == 3) {
-    dequantize_f32_m<V, 3>(in, out, n, args);
-  } else {
-    dequantize_f32_m<V, 2>(in, out, n, args);
-  }
-}
-
-template <class V>
-void dequantize_bf16(const std::uint8_t* in, bfloat16* out, std::size_t n, const DequantizeArgs& args) {
-  if (args.spec->mantissa_bits == 3) {
-    dequantize_bf16_m<V, 3>(in, out, n, args);
-  } else {
-    dequantize_bf16_m<V, 2>(in, out, n, args);
-  }
+template <class V, class Out>
+void dequantize_any(const std::uint8_t* in, Out* out, std::size_t n, const DequantizeArgs& args) {
+  if (args.spec->mantissa_bits == 3) dequantize_m<V, 3>(in, out, n, args);
+  else dequantize_m<V, 2>(in, out, n, args);
 }
 
 template <class V>
@@ -461,8 +440,8 @@ KernelSet make_kernel_set(const char* name) {
   set.quantize_f32 = &quantize_run<V, LoadF32>;
   set.quantize_bf16 = &quantize_run<V, LoadBf16>;
   set.quantize_f16 = &quantize_run<V, LoadF16>;
-  set.dequantize_f32 = &dequantize_f32<V>;
-  set.dequantize_bf16 = &dequantize_bf16<V>;
+  set.dequantize_f32 = &dequantize_any<V, float>;
+  set.dequantize_bf16 = &dequantize_any<V, bfloat16>;
   set.cast_transpose_f32 = &cast_transpose_rows<V, LoadF32>;
   set.cast_transpose_bf16 = &cast_transpose_rows<V, LoadBf16>;
   set.cast_transpose_f16 = &cast_transpose_rows<V, LoadF16>;
