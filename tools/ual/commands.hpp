@@ -11,6 +11,7 @@ namespace ual::cli {
 using Action = std::function<int()>;
 
 void add_devices_command(CLI::App& app, Action& action);
+void add_bench_command(CLI::App& app, Action& action);
 
 // Human-readable byte counts: "80 GiB", "48 KiB".
 std::string format_bytes(std::uint64_t bytes);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "ual/backends.hpp"
 #include "ual/inventory.hpp"
 
 namespace ual::cli {
@@ -15,7 +16,21 @@ struct DevicesOptions {
   bool json = false;
   bool no_runtimes = false;
   bool refresh = false;
+  bool no_compute = false;
 };
+
+void print_compute(const BackendRegistry& backends) {
+  fmt::print("\nCompute devices\n");
+  fmt::print("  {:<10} {:<7} {:<5} {:<44} {}\n", "ID", "BACKEND", "KIND", "NAME", "HARDWARE");
+  for (const ComputeDevice& device : backends.devices()) {
+    const ComputeDeviceInfo& info = device.info();
+    fmt::print("  {:<10} {:<7} {:<5} {:<44} {}\n", info.id, info.backend, to_string(info.kind),
+               info.name.size() > 44 ? info.name.substr(0, 41) + "..." : info.name,
+               info.hardware.empty() ? "-" : info.hardware);
+  }
+  for (const BackendReport& report : backends.reports())
+    if (!report.loaded) fmt::print("  skipped backend {} ({}): {}\n", report.name, report.path, report.reason);
+}
 
 std::string device_summary(const HardwareDevice& device) {
   std::vector<std::string> parts;
@@ -84,6 +99,7 @@ void add_devices_command(CLI::App& app, Action& action) {
   command->add_flag("--no-runtimes", options->no_runtimes, "Skip the vendor runtime probes (dlopen, flm)");
   command->add_flag("--refresh", options->refresh,
                     "Probe every runtime again instead of reusing cached probes of unchanged files");
+  command->add_flag("--no-compute", options->no_compute, "Do not load the compute backends (compute_devices is empty)");
   command->callback([options, &action] {
     action = [options] {
       DiscoveryOptions discovery;
@@ -95,8 +111,15 @@ void add_devices_command(CLI::App& app, Action& action) {
         fmt::print(stderr, "ual devices: {}\n", inventory.error().message);
         return 1;
       }
-      if (options->json) fmt::print("{}\n", to_json(*inventory));
-      else print_table(*inventory);
+      // Compute devices are this machine's; a recorded --sysroot tree has none.
+      const bool live = options->sysroot == "/" && !options->no_compute;
+      const BackendRegistry* backends = live ? &default_backends() : nullptr;
+      if (options->json) {
+        fmt::print("{}\n", to_json(*inventory, backends));
+      } else {
+        print_table(*inventory);
+        if (backends != nullptr) print_compute(*backends);
+      }
       return 0;
     };
   });

@@ -1,0 +1,25 @@
+// The selector's per-device cost constants: loaded from $cache/compute-calibration-v1.json when an entry for the
+// same device (backend, name, driver, ual version) holds sane numbers, measured and stored otherwise.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ual/selector.hpp"
+
+namespace ual::detail {
+
+inline constexpr const char* calibration_file_name = "compute-calibration-v1.json";
+
+// One cost per device, in the same order. calibrate = false: no measurement and no cache writes; costs come from the
+// backends' reported peaks or conservative defaults (measured = false).
+Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& devices, const std::string& directory,
+                                             bool calibrate);
+
+// The cache key of a device: what must match for a stored measurement to be reused.
+std::string calibration_key(const ComputeDevice& device);
+
+// True when every constant is finite and in a physically possible range.
+bool plausible(const DeviceCost& cost);
+
+}  // namespace ual::detail
