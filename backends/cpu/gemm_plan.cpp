@@ -101,7 +101,8 @@ GemmPlan plan_gemm(const GemmProblem& problem, bool native_bf16, bool native_f16
   const bool c_aliases = problem.has_c && !same_view(problem.c, problem.d) && views_overlap(problem.c, problem.d);
   const bool d_aliases_input = views_overlap(problem.a, problem.d) || views_overlap(problem.b, problem.d);
   plan.d = canonical_layout(problem.d, batch_d, problem.d.dtype);
-  plan.stage_d = options.force_pack || !d_dtype_native || c_aliases || d_aliases_input || !gemm_friendly(plan.d);
+  plan.stage_d = options.force_pack || options.force_stage_d || !d_dtype_native || c_aliases || d_aliases_input ||
+                 !gemm_friendly(plan.d);
   if (plan.stage_d) {
     plan.d = packed_layout(problem.d, batch_d, UAL_DTYPE_F32);
     plan.d.strides[1] = problem.n;  // staging is always row-major

@@ -38,8 +38,9 @@ struct GemmPlan {
 
 // Fallback rungs: each one gives up a faster option for one oneDNN is likelier to take.
 struct PlanOptions {
-  bool force_pack = false;  // pack every input and stage D, whatever their strides
-  bool force_f32 = false;   // compute in f32 even when a native bf16 / f16 matmul exists
+  bool force_stage_d = false;  // stage D in f32 (gemm:jit in oneDNN 2.6 takes no column-major D)
+  bool force_pack = false;     // pack every input and stage D, whatever their strides
+  bool force_f32 = false;      // compute in f32 even when a native bf16 / f16 matmul exists
 };
 
 // native_bf16 / native_f16: whether oneDNN has a non-reference matmul for that type on this CPU.

@@ -76,7 +76,8 @@ bool probe_native(ual_dtype dtype) {
 std::shared_ptr<GemmPrimitive> create_primitive(const GemmProblem& problem, const GemmPlan& requested) {
   const bool bf16 = native_bf16_matmul();
   const bool f16 = native_f16_matmul();
-  const GemmPlan rungs[] = {requested, plan_gemm(problem, bf16, f16, {.force_pack = true, .force_f32 = false}),
+  const GemmPlan rungs[] = {requested, plan_gemm(problem, bf16, f16, {.force_stage_d = true}),
+                            plan_gemm(problem, bf16, f16, {.force_pack = true}),
                             plan_gemm(problem, bf16, f16, {.force_pack = true, .force_f32 = true})};
   std::optional<std::pair<GemmPlan, dnnl::matmul::primitive_desc>> chosen;
   std::optional<dnnl::error> last_error;

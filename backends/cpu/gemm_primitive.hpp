@@ -32,8 +32,9 @@ dnnl::stream& cpu_stream();
 bool native_bf16_matmul();  // probed once
 bool native_f16_matmul();
 
-// The cached primitive for this problem, created on a miss. On the way it walks the fallback rungs (native type ->
-// packed -> f32 packed) until oneDNN gives a non-reference implementation. Throws dnnl::error / std::bad_alloc.
+// The cached primitive for this problem, created on a miss. On the way it walks the fallback rungs (requested ->
+// D staged -> all packed -> f32 packed) until oneDNN gives a non-reference implementation.
+// Throws dnnl::error / std::bad_alloc.
 std::shared_ptr<const GemmPrimitive> gemm_primitive_for(const GemmProblem& problem);
 
 std::uint64_t gemm_primitive_creations_count() noexcept;

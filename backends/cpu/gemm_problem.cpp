@@ -53,7 +53,8 @@ Result<std::uint64_t> check_fits_buffer(const ual_tensor& tensor, std::string_vi
   if (buffer->data == nullptr) return invalid(std::string(name) + ": buffer has no memory");
   if (end > buffer->bytes) {
     return invalid(std::string(name) + ": view " + shape_text(tensor) + " at offset " +
-                   std::to_string(tensor.offset_bytes) + " needs " + std::to_string(end) + " bytes but the buffer has " +
+                   std::to_string(tensor.offset_bytes) + " needs " + std::to_string(end) +
+                   " bytes but the buffer has " +
                    std::to_string(buffer->bytes));
   }
   return end;
@@ -203,7 +204,9 @@ std::size_t dtype_size(ual_dtype dtype) noexcept {
 }
 
 Result<GemmProblem> check_gemm(const ual_op& op) {
-  if (raw_value(op.kind) != UAL_OP_GEMM) return invalid("op: kind " + std::to_string(raw_value(op.kind)) + " is not GEMM");
+  if (raw_value(op.kind) != UAL_OP_GEMM) {
+    return invalid("op: kind " + std::to_string(raw_value(op.kind)) + " is not GEMM");
+  }
   if (op.input_count < 2 || op.inputs == nullptr) {
     return invalid("op: GEMM needs inputs A and B (input_count " + std::to_string(op.input_count) + ")");
   }

@@ -88,7 +88,10 @@ Status dispatch(DeviceState& device, std::string_view op_name, ual_op_kind kind,
 std::string shape_text(const std::vector<std::int64_t>& shape) {
   if (shape.empty()) return "scalar";
   std::string text;
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? "x" : "") + std::to_string(shape[i]);
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i != 0) text.push_back('x');
+    text.append(std::to_string(shape[i]));
+  }
   return text;
 }
 

@@ -53,7 +53,9 @@ class TestTensor {
       : dtype_(dtype), shape_(std::move(shape)), strides_(std::move(strides)), offset_(offset_elements) {
     if (strides_.empty()) {
       strides_.assign(shape_.size(), 1);
-      for (std::size_t i = shape_.size(); i-- > 1;) strides_[i - 1] = strides_[i] * std::max<std::int64_t>(shape_[i], 1);
+      for (std::size_t i = shape_.size(); i-- > 1;) {
+        strides_[i - 1] = strides_[i] * std::max<std::int64_t>(shape_[i], 1);
+      }
     }
     std::int64_t span = 1;
     for (std::size_t i = 0; i < shape_.size(); ++i) span += std::max<std::int64_t>(shape_[i] - 1, 0) * strides_[i];
@@ -318,7 +320,8 @@ TEST(GemmWidening, FloatToBfloat16MatchesTheContract) {
   // above them, the extremes), plus random low halves.
   std::mt19937 random(17);
   for (std::uint32_t high = 0; high < 65536; ++high) {
-    for (std::uint32_t low : {0u, 1u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu, static_cast<std::uint32_t>(random() & 0xffffu)}) {
+    const auto random_low = static_cast<std::uint32_t>(random() & 0xffffu);
+    for (std::uint32_t low : {0u, 1u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu, random_low}) {
       const float x = std::bit_cast<float>((high << 16) | low);
       ASSERT_EQ(float_to_bfloat16_bits(x), ual::fp8::to_bfloat16(x).bits) << std::hex << ((high << 16) | low);
     }
@@ -557,7 +560,8 @@ TEST(GemmAmax, EmptyDGivesZero) {
 TEST(GemmShapes, OneByOneByOne) {
   Problem problem({1, 1, 1, 1}, UAL_DTYPE_F32, UAL_DTYPE_F32, UAL_DTYPE_F32);
   ASSERT_EQ(run_expecting_ok(problem.call), UAL_STATUS_OK);
-  EXPECT_EQ(problem.d.get(0, 0, 0), static_cast<double>(static_cast<float>(problem.a.get(0, 0, 0) * problem.b.get(0, 0, 0))));
+  const double product = problem.a.get(0, 0, 0) * problem.b.get(0, 0, 0);
+  EXPECT_EQ(problem.d.get(0, 0, 0), static_cast<double>(static_cast<float>(product)));
 }
 
 TEST(GemmShapes, Primes) {
