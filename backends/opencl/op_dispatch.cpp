@@ -3,7 +3,7 @@
 
 namespace ual::opencl {
 
-const char* op_name(ual_op_kind kind) {
+const char* op_name(int32_t kind) {
   switch (kind) {
     case UAL_OP_GEMM: return "GEMM";
     case UAL_OP_QUANTIZE: return "QUANTIZE";
@@ -25,9 +25,9 @@ ual_status run_op(ual_device* device, const ual_op* op, bool check_only, ual_err
   if (op->abi_version == 0) return fail(error, UAL_STATUS_INVALID_ARGUMENT, "op abi_version is 0");
   if ((op->input_count > 0 && op->inputs == nullptr) || (op->output_count > 0 && op->outputs == nullptr)) {
     return fail(error, UAL_STATUS_INVALID_ARGUMENT, "%s: input or output array is NULL with a nonzero count",
-                op_name(op->kind));
+                op_name(raw_enum(op->kind)));
   }
-  switch (op->kind) {
+  switch (raw_enum(op->kind)) {
     case UAL_OP_GEMM: return gemm_op(device, *op, check_only, error);
     case UAL_OP_QUANTIZE:
     case UAL_OP_DEQUANTIZE:
@@ -39,7 +39,7 @@ ual_status run_op(ual_device* device, const ual_op* op, bool check_only, ual_err
     case UAL_OP_RMS_NORM:
     case UAL_OP_LAYER_NORM: return rowwise_op(device, *op, check_only, error);
   }
-  return fail(error, UAL_STATUS_INVALID_ARGUMENT, "unknown op kind %d", static_cast<int>(op->kind));
+  return fail(error, UAL_STATUS_INVALID_ARGUMENT, "unknown op kind %d", raw_enum(op->kind));
 }
 
 }  // namespace ual::opencl

@@ -40,9 +40,10 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   const auto* params = static_cast<const ual_gemm_params*>(op.params);
   if (params == nullptr) return fail(error, UAL_STATUS_INVALID_ARGUMENT, "GEMM: params (ual_gemm_params) is NULL");
   if (params->abi_version == 0) return fail(error, UAL_STATUS_INVALID_ARGUMENT, "GEMM: params abi_version is 0");
-  if (params->epilogue != UAL_EPILOGUE_NONE && params->epilogue != UAL_EPILOGUE_GELU &&
-      params->epilogue != UAL_EPILOGUE_SILU) {
-    return fail(error, UAL_STATUS_INVALID_ARGUMENT, "GEMM: unknown epilogue %d", static_cast<int>(params->epilogue));
+  const int32_t epilogue_value = raw_enum(params->epilogue);
+  if (epilogue_value != UAL_EPILOGUE_NONE && epilogue_value != UAL_EPILOGUE_GELU &&
+      epilogue_value != UAL_EPILOGUE_SILU) {
+    return fail(error, UAL_STATUS_INVALID_ARGUMENT, "GEMM: unknown epilogue %d", epilogue_value);
   }
 
   TensorDesc a{}, b{}, c{}, bias{}, d{};
@@ -112,7 +113,7 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   const cl_mem amax_memory = amax_tensor != nullptr ? amax_tensor->buffer->memory : no_memory;
   const cl_long m_arg = m, n_arg = n, k_arg = k;
   const cl_float alpha_arg = alpha, beta_arg = params->beta;
-  const cl_int epilogue = params->epilogue;
+  const cl_int epilogue = epilogue_value;
   const cl_ulong amax_index = amax_tensor != nullptr ? amax_tensor->offset_bytes / 4 : 0;
   const cl_int has_amax = amax_tensor != nullptr ? 1 : 0;
   if (ual_status s = set_kernel_arguments(device, device->gemm_kernel, "gemm", error, a_matrix, b_matrix, c_matrix,

@@ -16,6 +16,6 @@ ual_status rowwise_op(ual_device* device, const ual_op& op, bool check_only, ual
 // Dispatch on op.kind after checking the op struct itself (counts, arrays, abi_version).
 ual_status run_op(ual_device* device, const ual_op* op, bool check_only, ual_error* error);
 
-const char* op_name(ual_op_kind kind);
+const char* op_name(int32_t kind);  // an int: run_op names kinds before knowing they are valid
 
 }  // namespace ual::opencl

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "ual/backend_abi.h"
 
@@ -21,6 +23,16 @@ __attribute__((format(printf, 3, 4))) inline ual_status fail(ual_error* error, u
     va_end(arguments);
   }
   return code;
+}
+
+// The integer in a C enum field the host filled in. A value outside the enumerators (a newer host, a bug) is legal C
+// but undefined to load as a C++ enum, so fields that may carry one are read as their bytes.
+template <class Enum>
+int32_t raw_enum(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(int32_t));
+  int32_t value = 0;
+  std::memcpy(&value, &field, sizeof value);
+  return value;
 }
 
 inline void clear_error(ual_error* error) {

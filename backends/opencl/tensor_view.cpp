@@ -15,7 +15,7 @@ std::string shape_text(const int64_t* shape, uint32_t rank) {
 
 }  // namespace
 
-int dtype_size(ual_dtype dtype) {
+int dtype_size(int32_t dtype) {
   switch (dtype) {
     case UAL_DTYPE_F32:
     case UAL_DTYPE_I32: return 4;
@@ -30,7 +30,7 @@ int dtype_size(ual_dtype dtype) {
   return 0;
 }
 
-const char* dtype_name(ual_dtype dtype) {
+const char* dtype_name(int32_t dtype) {
   switch (dtype) {
     case UAL_DTYPE_F32: return "f32";
     case UAL_DTYPE_F16: return "f16";
@@ -86,19 +86,20 @@ ual_status check_tensor(const ual_device* device, const ual_tensor& tensor, cons
       return bad(UAL_STATUS_INVALID_ARGUMENT, "negative dimension in shape " + shape_text(tensor.shape, tensor.rank));
     }
   }
-  const int element_size = dtype_size(tensor.dtype);
+  const int32_t dtype = raw_enum(tensor.dtype);
+  const int element_size = dtype_size(dtype);
   if (element_size == 0) {
-    return bad(UAL_STATUS_INVALID_ARGUMENT, "unknown dtype " + std::to_string(static_cast<int>(tensor.dtype)));
+    return bad(UAL_STATUS_INVALID_ARGUMENT, "unknown dtype " + std::to_string(dtype));
   }
   bool dtype_ok = false;
   std::string expected;
   for (ual_dtype candidate : allowed) {
-    dtype_ok = dtype_ok || candidate == tensor.dtype;
+    dtype_ok = dtype_ok || candidate == dtype;
     expected += std::string(expected.empty() ? "" : "/") + dtype_name(candidate);
   }
   if (!dtype_ok) {
     return bad(UAL_STATUS_UNSUPPORTED,
-               std::string("dtype ") + dtype_name(tensor.dtype) + " is not supported here (expected " + expected + ")");
+               std::string("dtype ") + dtype_name(dtype) + " is not supported here (expected " + expected + ")");
   }
   if (tensor.buffer == nullptr) return bad(UAL_STATUS_INVALID_ARGUMENT, "buffer is NULL");
   if (tensor.buffer->device != device) return bad(UAL_STATUS_INVALID_ARGUMENT, "buffer belongs to another device");

@@ -21,8 +21,9 @@ struct TensorDesc {
 };
 static_assert(sizeof(TensorDesc) == 120, "TensorDesc must match the OpenCL C struct");
 
-int dtype_size(ual_dtype dtype);  // bytes; 0 for an unknown value
-const char* dtype_name(ual_dtype dtype);
+// Raw values (raw_enum): a dtype field may hold a value outside ual_dtype.
+int dtype_size(int32_t dtype);  // bytes; 0 for an unknown value
+const char* dtype_name(int32_t dtype);
 bool is_fp8(ual_dtype dtype);
 bool is_float(ual_dtype dtype);  // f32, f16, bf16
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,9 @@ struct SelectorOptions {
   Policy policy = Policy::max_performance;
   std::string cache_directory;  // "" = default_cache_directory()
   bool calibrate = true;        // false: never measure; use the backends' reported peaks or conservative defaults
+  // Called before each device is measured (first use only: OpenCL devices also compile their kernels then, which
+  // takes seconds), so a command can say what it is waiting for.
+  std::function<void(const ComputeDevice& device)> on_calibration;
 };
 
 class UAL_API Selector {

@@ -101,7 +101,8 @@ std::string calibration_key(const ComputeDevice& device) {
 }
 
 Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& devices, const std::string& directory,
-                                             bool calibrate) {
+                                             bool calibrate,
+                                             const std::function<void(const ComputeDevice&)>& on_calibration) {
   std::vector<DeviceCost> costs;
   if (!calibrate) {
     for (const ComputeDevice& device : devices) costs.push_back(unmeasured_cost(device));
@@ -116,6 +117,7 @@ Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& d
     std::optional<DeviceCost> cost;
     if (document["devices"].contains(key)) cost = from_json(document["devices"][key]);
     if (!cost) {
+      if (on_calibration) on_calibration(device);
       auto measured = measure_device_cost(device);
       if (!measured) {
         costs.push_back(unmeasured_cost(device));  // a device that cannot run the probe ops is never preferred

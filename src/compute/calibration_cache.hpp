@@ -14,7 +14,8 @@ inline constexpr const char* calibration_file_name = "compute-calibration-v1.jso
 // One cost per device, in the same order. calibrate = false: no measurement and no cache writes; costs come from the
 // backends' reported peaks or conservative defaults (measured = false).
 Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& devices, const std::string& directory,
-                                             bool calibrate);
+                                             bool calibrate,
+                                             const std::function<void(const ComputeDevice&)>& on_calibration = {});
 
 // The cache key of a device: what must match for a stored measurement to be reused.
 std::string calibration_key(const ComputeDevice& device);

@@ -130,7 +130,7 @@ Result<Selector> Selector::create(std::vector<ComputeDevice> devices, const Sele
   selector.devices_ = order_devices(std::move(devices), options.policy);
   auto costs = detail::device_costs(selector.devices_,
                                     options.cache_directory.empty() ? default_cache_directory() : options.cache_directory,
-                                    options.calibrate);
+                                    options.calibrate, options.on_calibration);
   if (!costs) return costs.error();
   selector.costs_ = std::move(costs.value());
   return selector;

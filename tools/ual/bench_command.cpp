@@ -130,7 +130,12 @@ int run_gemm_bench(const GemmBenchOptions& options) {
   ComputeDevice device;
   std::string selection_reason;
   if (options.device == "auto") {
-    auto selector = Selector::create(backends.devices());
+    SelectorOptions selector_options;
+    selector_options.on_calibration = [](const ComputeDevice& candidate) {
+      fmt::print(stderr, "ual: measuring {} for the selector (first use only; cached in {})\n", candidate.id(),
+                 default_cache_directory());
+    };
+    auto selector = Selector::create(backends.devices(), selector_options);
     if (!selector) {
       fmt::print(stderr, "ual bench gemm: {}\n", selector.error().message);
       return 1;
@@ -196,7 +201,9 @@ int run_gemm_bench(const GemmBenchOptions& options) {
       const std::string name = fmt::format("oneDNN {} matmul, called directly", to_string(reference_dtype));
       if (!direct) {
         references.push_back(json{{"name", name}, {"available", false}, {"reason", direct.error().message}});
-        if (!options.json) fmt::print("  {:<20} unavailable: {}\n", name, direct.error().message);
+        if (!options.json)
+          fmt::print("  {:<20} unavailable: {}\n", fmt::format("oneDNN {} direct", to_string(reference_dtype)),
+                     direct.error().message);
         continue;
       }
       const Summary direct_summary = summarize(direct->seconds, flops);

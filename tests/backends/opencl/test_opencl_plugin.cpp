@@ -151,6 +151,13 @@ TEST(OpenClCopies, ZeroByteBuffersAndCopies) {
 
 // ---- malformed ops -------------------------------------------------------------------------------------------
 
+// A C host may put any integer into an enum field; C++ may not form such an enum value, so write the bytes.
+template <class Enum>
+void store_raw(Enum& field, int32_t value) {
+  static_assert(sizeof(Enum) == sizeof value);
+  std::memcpy(&field, &value, sizeof value);
+}
+
 ual_status run_raw(const ual_op* op, std::string& message, bool via_supports = false) {
   ual_error error = make_error();
   Session& s = session();
@@ -171,7 +178,7 @@ TEST(OpenClBadInput, NullAndUnknownOps) {
   EXPECT_NE(message.find("op is NULL"), std::string::npos);
   ual_op op{};
   op.abi_version = UAL_BACKEND_ABI_VERSION;
-  op.kind = static_cast<ual_op_kind>(99);
+  store_raw(op.kind, 99);
   EXPECT_EQ(run_raw(&op, message), UAL_STATUS_INVALID_ARGUMENT);
   EXPECT_NE(message.find("unknown op kind 99"), std::string::npos) << message;
   EXPECT_EQ(run_raw(&op, message, true), UAL_STATUS_INVALID_ARGUMENT);
@@ -216,7 +223,7 @@ TEST(OpenClBadInput, ShapesRanksDtypesParamsAndBounds) {
   as_int.dtype = UAL_DTYPE_I32;
   EXPECT_EQ(run_op(UAL_OP_SILU, {as_int}, {y.view()}, nullptr, &message), UAL_STATUS_UNSUPPORTED);
   ual_tensor unknown = x.view();
-  unknown.dtype = static_cast<ual_dtype>(77);
+  store_raw(unknown.dtype, 77);
   EXPECT_EQ(run_op(UAL_OP_SILU, {unknown}, {y.view()}, nullptr, &message), UAL_STATUS_INVALID_ARGUMENT);
   // A view past the end of its buffer, a misaligned offset, a rank above UAL_MAX_RANK, a NULL buffer.
   ual_tensor too_far = x.view();
