@@ -60,10 +60,23 @@ UAL_API std::vector<std::string> backend_search_path(const BackendOptions& optio
 // $XDG_CACHE_HOME/ual, else $HOME/.cache/ual, else "" (no cache).
 UAL_API std::string default_cache_directory();
 
+// What `ual devices` shows of the compute backends, without keeping them loaded. Loading them costs what their
+// vendor stacks cost to start (PoCL's platform query alone ~40-60 ms here), so the listing is cached in
+// $XDG_CACHE_HOME/ual/compute-devices-v1.json and reused while ual, the plugin files on the search path, the loader's
+// inputs, the user's groups and the OpenCL ICD list are unchanged (the runtime probe cache's rule).
+struct ComputeListing {
+  std::vector<ComputeDeviceInfo> devices;
+  std::vector<BackendReport> reports;
+  bool from_cache = false;
+};
+UAL_API ComputeListing describe(const BackendRegistry& backends);
+// refresh: ignore the cache and load every backend now.
+UAL_API ComputeListing list_compute_devices(bool refresh = false, const std::string& cache_directory = {});
+
 // `ual devices --json`: the inventory's JSON plus "compute_devices" ([{"id","backend","name","kind","hardware",
-// "memory_bytes"}]) and "compute_backends" ([{"name","path","loaded","score","reason","devices"}]).
-// backends == nullptr gives empty lists (a recorded --sysroot tree has no live devices).
-UAL_API std::string to_json(const Inventory& inventory, const BackendRegistry* backends, int indent = 2);
+// "driver_version","memory_bytes"}]) and "compute_backends" ([{"name","path","loaded","score","reason","devices"}]).
+// compute == nullptr gives empty lists (a recorded --sysroot tree has no live devices).
+UAL_API std::string to_json(const Inventory& inventory, const ComputeListing* compute, int indent = 2);
 
 // Per-call cost of an op through ual's public API (validation, device lock, ABI dispatch) against calling the
 // backend's run() directly with an already-built op, for a tiny elementwise add of `elements` f32 values.

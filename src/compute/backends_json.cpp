@@ -5,15 +5,14 @@
 
 namespace ual {
 
-std::string to_json(const Inventory& inventory, const BackendRegistry* backends, int indent) {
+std::string to_json(const Inventory& inventory, const ComputeListing* backends, int indent) {
   using nlohmann::ordered_json;
   ordered_json document = ordered_json::parse(to_json(inventory, indent), nullptr, false);
   if (document.is_discarded()) document = ordered_json::object();
   ordered_json devices = ordered_json::array();
   ordered_json reports = ordered_json::array();
   if (backends != nullptr) {
-    for (const ComputeDevice& device : backends->devices()) {
-      const ComputeDeviceInfo& info = device.info();
+    for (const ComputeDeviceInfo& info : backends->devices) {
       devices.push_back({{"id", info.id},
                          {"backend", info.backend},
                          {"name", info.name},
@@ -22,7 +21,7 @@ std::string to_json(const Inventory& inventory, const BackendRegistry* backends,
                          {"driver_version", info.driver_version},
                          {"memory_bytes", info.memory_bytes}});
     }
-    for (const BackendReport& report : backends->reports()) {
+    for (const BackendReport& report : backends->reports) {
       reports.push_back({{"name", report.name},
                          {"path", report.path.empty() ? ordered_json(nullptr) : ordered_json(report.path)},
                          {"loaded", report.loaded},

@@ -20,7 +20,9 @@ namespace {
 using nlohmann::json;
 constexpr int cache_format = 1;
 
-std::string environment_signature() {
+}  // namespace
+
+std::string runtime_environment_signature() {
   const char* library_path = std::getenv("LD_LIBRARY_PATH");
   const char* path = std::getenv("PATH");  // where flm is found
   // ual's own version (a new release may probe differently), the loader's search inputs, and the user's groups
@@ -48,6 +50,8 @@ std::string environment_signature() {
   signature += fmt::format(";icd={}", fmt::join(icds, ","));
   return signature;
 }
+
+namespace {
 
 // Reads back what runtime_json() (the `ual devices --json` form) wrote: unknown text is null there.
 std::string text_or_empty(const json& item, const char* key) {
@@ -95,7 +99,7 @@ RuntimeCache RuntimeCache::open(const std::filesystem::path& directory, const st
     else return cache;
   }
   cache.file_ = folder / "runtimes-v1.json";
-  cache.environment_ = environment_signature() + ";search=" + search_state;
+  cache.environment_ = runtime_environment_signature() + ";search=" + search_state;
   std::ifstream stream(cache.file_);
   if (!stream) return cache;
   std::stringstream content;

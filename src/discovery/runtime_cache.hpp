@@ -40,4 +40,8 @@ class RuntimeCache {
   bool dirty_ = false;
 };
 
+// What a probe result depends on besides the library file itself: ual's version, LD_LIBRARY_PATH, PATH,
+// /etc/ld.so.cache, the user's groups and the OpenCL ICD list. Also keys the compute-device listing cache.
+std::string runtime_environment_signature();
+
 }  // namespace ual::discovery

@@ -1,5 +1,6 @@
 // `ual devices`: what accelerators this machine has, which vendor stacks can use them, and what to fix.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -19,16 +20,15 @@ struct DevicesOptions {
   bool no_compute = false;
 };
 
-void print_compute(const BackendRegistry& backends) {
+void print_compute(const ComputeListing& backends) {
   fmt::print("\nCompute devices\n");
   fmt::print("  {:<10} {:<7} {:<5} {:<44} {}\n", "ID", "BACKEND", "KIND", "NAME", "HARDWARE");
-  for (const ComputeDevice& device : backends.devices()) {
-    const ComputeDeviceInfo& info = device.info();
+  for (const ComputeDeviceInfo& info : backends.devices) {
     fmt::print("  {:<10} {:<7} {:<5} {:<44} {}\n", info.id, info.backend, to_string(info.kind),
                info.name.size() > 44 ? info.name.substr(0, 41) + "..." : info.name,
                info.hardware.empty() ? "-" : info.hardware);
   }
-  for (const BackendReport& report : backends.reports())
+  for (const BackendReport& report : backends.reports)
     if (!report.loaded) fmt::print("  skipped backend {} ({}): {}\n", report.name, report.path, report.reason);
 }
 
@@ -98,7 +98,7 @@ void add_devices_command(CLI::App& app, Action& action) {
   command->add_flag("--json", options->json, "Print the machine-readable inventory (stable keys)");
   command->add_flag("--no-runtimes", options->no_runtimes, "Skip the vendor runtime probes (dlopen, flm)");
   command->add_flag("--refresh", options->refresh,
-                    "Probe every runtime again instead of reusing cached probes of unchanged files");
+                    "Probe every runtime and compute backend again instead of reusing cached probes of unchanged files");
   command->add_flag("--no-compute", options->no_compute, "Do not load the compute backends (compute_devices is empty)");
   command->callback([options, &action] {
     action = [options] {
@@ -113,7 +113,9 @@ void add_devices_command(CLI::App& app, Action& action) {
       }
       // Compute devices are this machine's; a recorded --sysroot tree has none.
       const bool live = options->sysroot == "/" && !options->no_compute;
-      const BackendRegistry* backends = live ? &default_backends() : nullptr;
+      std::optional<ComputeListing> listing;
+      if (live) listing = list_compute_devices(options->refresh);
+      const ComputeListing* backends = listing ? &*listing : nullptr;
       if (options->json) {
         fmt::print("{}\n", to_json(*inventory, backends));
       } else {
