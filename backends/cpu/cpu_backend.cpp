@@ -112,8 +112,7 @@ int32_t supports(ual_device*, const ual_op* op, ual_error* why) {
   return supports_op(*op, why);
 }
 
-ual_status run(ual_device*, const ual_op* op, ual_error* error) {
-  if (op == nullptr) return fail(error, UAL_STATUS_INVALID_ARGUMENT, "no op given");
+ual_status run_op(const ual_op* op, ual_error* error) {
   switch (op->kind) {
     case UAL_OP_GEMM: return run_gemm(*op, error);
     case UAL_OP_QUANTIZE: return run_quantize(*op, error);
@@ -127,6 +126,18 @@ ual_status run(ual_device*, const ual_op* op, ual_error* error) {
     case UAL_OP_MUL: return run_elementwise(*op, error);
   }
   return fail(error, UAL_STATUS_UNSUPPORTED, "unknown op kind %d", static_cast<int>(op->kind));
+}
+
+// Nothing may cross the C ABI as an exception: scratch allocations for strided operands can throw bad_alloc.
+ual_status run(ual_device*, const ual_op* op, ual_error* error) noexcept {
+  if (op == nullptr) return fail(error, UAL_STATUS_INVALID_ARGUMENT, "no op given");
+  try {
+    return run_op(op, error);
+  } catch (const std::bad_alloc&) {
+    return fail(error, UAL_STATUS_OUT_OF_MEMORY, "out of host memory for scratch space");
+  } catch (const std::exception& exception) {
+    return fail(error, UAL_STATUS_INTERNAL, "%s", exception.what());
+  }
 }
 
 void shutdown(void*) {}

@@ -29,6 +29,7 @@ Result<Event> run_copy(const detail::BufferState& buffer, bool asynchronous, con
   ual_status status = call(device, asynchronous ? &event : nullptr, &error);
   if (status != UAL_STATUS_OK) return detail::plugin_error(error, status, fmt::format("{} on {}", what, device.info.id));
   if (event == nullptr) return Event();
+  device.live_events.insert(event);
   auto state = std::make_shared<detail::EventState>();
   state->device = buffer.device;
   state->handle = event;
@@ -42,7 +43,9 @@ std::uint64_t Buffer::size() const noexcept { return state_ ? state_->bytes : 0;
 ComputeDevice Buffer::device() const { return state_ ? ComputeDevice(state_->device) : ComputeDevice(); }
 
 void* Buffer::host_pointer() const noexcept {
-  if (!state_ || state_->device->closed || !state_->device->info.host_visible_memory) return nullptr;
+  if (!state_ || !state_->device->info.host_visible_memory) return nullptr;
+  std::lock_guard lock(state_->device->mutex);
+  if (state_->device->closed) return nullptr;
   auto* get_pointer = state_->device->api().buffer_host_pointer;
   return get_pointer ? get_pointer(state_->device->handle, state_->handle) : nullptr;
 }

@@ -22,6 +22,11 @@ void DeviceState::close() {
   if (closed) return;
   closed = true;
   if (backend == nullptr || handle == nullptr) return;
+  // Queued work and copies into host memory finish before anything they use is released.
+  ual_error ignored = new_plugin_error();
+  api().synchronize(handle, &ignored);
+  for (ual_event* event : live_events) api().event_free(handle, event);
+  live_events.clear();
   for (ual_buffer* buffer : live_buffers) api().buffer_free(handle, buffer);
   live_buffers.clear();
   api().device_close(handle);
@@ -39,7 +44,9 @@ BufferState::~BufferState() {
 EventState::~EventState() {
   if (device == nullptr || handle == nullptr) return;
   std::lock_guard lock(device->mutex);
-  if (!device->closed) device->api().event_free(device->handle, handle);
+  if (device->closed) return;  // close() already freed it
+  device->live_events.erase(handle);
+  device->api().event_free(device->handle, handle);
 }
 
 ual_error new_plugin_error() {
@@ -97,7 +104,7 @@ Result<Buffer> ComputeDevice::allocate(std::uint64_t bytes) const {
     return detail::plugin_error(error, status, fmt::format("allocating {} bytes on {}", bytes, state_->info.id));
   if (handle == nullptr && bytes != 0)
     return make_error(ErrorCode::internal, fmt::format("{} returned no buffer for {} bytes", state_->info.id, bytes));
-  state_->live_buffers.insert(handle);
+  if (handle != nullptr) state_->live_buffers.insert(handle);
   auto buffer = std::make_shared<detail::BufferState>();
   buffer->device = state_;
   buffer->handle = handle;
@@ -109,9 +116,8 @@ Result<Tensor> ComputeDevice::empty(DType dtype, std::vector<std::int64_t> shape
   std::uint64_t count = 1;
   for (std::int64_t extent : shape) {
     if (extent < 0) return make_error(ErrorCode::invalid_argument, "empty: negative dimension in shape");
-    if (extent != 0 && count > (std::uint64_t{1} << 62) / static_cast<std::uint64_t>(extent))
+    if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(extent), &count) || count > (std::uint64_t{1} << 56))
       return make_error(ErrorCode::invalid_argument, "empty: shape too large");
-    count *= static_cast<std::uint64_t>(extent);
   }
   auto buffer = allocate(count * dtype_size(dtype));
   if (!buffer) return buffer.error();

@@ -3,6 +3,7 @@
 // mapped while anything it made is alive.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,8 +34,9 @@ struct DeviceState {
   ual_device* handle = nullptr;
   ComputeDeviceInfo info;
   std::mutex mutex;  // serialises calls into the plugin for this device (the ABI's one in-order queue)
-  bool closed = false;
+  std::atomic<bool> closed = false;  // written under mutex; read without it for quick checks
   std::unordered_set<ual_buffer*> live_buffers;
+  std::unordered_set<ual_event*> live_events;
 
   const ual_backend_api& api() const { return *backend->api; }
   // The error for using this device after close().

@@ -9,7 +9,8 @@
 namespace ual {
 
 Result<DispatchTiming> time_dispatch(const ComputeDevice& device, std::int64_t elements, int calls) {
-  if (calls <= 0) return make_error(ErrorCode::invalid_argument, "time_dispatch: calls must be positive");
+  if (calls <= 0 || elements <= 0 || elements > (1 << 28))
+    return make_error(ErrorCode::invalid_argument, "time_dispatch: calls and elements must be positive (elements <= 2^28)");
   std::vector<float> values(static_cast<std::size_t>(elements), 1.0f);
   auto x = device.upload(std::span<const float>(values), DType::f32, {elements});
   if (!x) return x.error();
@@ -36,10 +37,14 @@ Result<DispatchTiming> time_dispatch(const ComputeDevice& device, std::int64_t e
     if (auto status = device.synchronize(); !status) return status.error();
     best_api = std::min(best_api, std::chrono::duration<double>(Clock::now() - start).count() / calls);
     start = Clock::now();
-    for (int i = 0; i < calls; ++i) {
-      ual_error error = detail::new_plugin_error();
-      if (ual_status status = state.api().run(state.handle, &op, &error); status != UAL_STATUS_OK)
-        return detail::plugin_error(error, status, "direct add");
+    {
+      std::lock_guard lock(state.mutex);  // the ABI's rule: one caller per device at a time
+      if (state.closed) return state.closed_error();
+      for (int i = 0; i < calls; ++i) {
+        ual_error error = detail::new_plugin_error();
+        if (ual_status status = state.api().run(state.handle, &op, &error); status != UAL_STATUS_OK)
+          return detail::plugin_error(error, status, "direct add");
+      }
     }
     if (auto status = device.synchronize(); !status) return status.error();
     best_direct = std::min(best_direct, std::chrono::duration<double>(Clock::now() - start).count() / calls);

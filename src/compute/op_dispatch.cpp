@@ -75,6 +75,8 @@ Status dispatch(DeviceState& device, std::string_view op_name, ual_op_kind kind,
     ual_error why = new_plugin_error();
     if (api.supports(device.handle, &op, &why) == 0) {
       std::string reason(why.message, strnlen(why.message, sizeof why.message));
+      if (why.code == UAL_STATUS_INVALID_ARGUMENT)  // the backend finds the op itself wrong, not just unsupported
+        return make_error(ErrorCode::invalid_argument, fmt::format("{} on {}: {}", op_name, device.info.id, reason));
       return make_error(ErrorCode::unavailable, fmt::format("{} is not supported on {}{}{}", op_name, device.info.id,
                                                             reason.empty() ? "" : ": ", reason));
     }
@@ -93,6 +95,16 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
     text.append(std::to_string(shape[i]));
   }
   return text;
+}
+
+Status check_writable(std::string_view op, const char* name, const Tensor& tensor) {
+  for (std::size_t i = 0; i < tensor.rank(); ++i)
+    if (tensor.shape()[i] > 1 && tensor.strides()[i] == 0)
+      return make_error(ErrorCode::invalid_argument,
+                        fmt::format("{}: output {} has stride 0 on dimension {} (extent {}): its elements would be "
+                                    "written more than once",
+                                    op, name, i, tensor.shape()[i]));
+  return ok_status();
 }
 
 bool is_float_dtype(DType dtype) { return dtype == DType::f32 || dtype == DType::f16 || dtype == DType::bf16; }

@@ -40,6 +40,10 @@ bool is_float_dtype(DType dtype);  // f32, f16, bf16
 Status check_float(std::string_view op, const char* name, const Tensor& tensor);
 Status check_same_shape(std::string_view op, const char* name, const Tensor& tensor, const char* reference_name,
                         const Tensor& reference);
+// An output whose elements would be written more than once (a zero stride on a dimension longer than 1): parallel
+// backends would race on it. Returns the error naming the operand.
+Status check_writable(std::string_view op, const char* name, const Tensor& tensor);
+
 // Two views in one buffer whose byte ranges overlap (exact aliasing included when allow_identical is false).
 bool overlaps(const Tensor& first, const Tensor& second, bool allow_identical);
 

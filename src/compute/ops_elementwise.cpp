@@ -25,6 +25,7 @@ Status unary(std::string_view name, ual_op_kind kind, const Tensor& x, const Ten
   if (auto status = detail::check_float(name, "x", x); !status) return status;
   if (auto status = detail::check_float(name, "y", y); !status) return status;
   if (auto status = detail::check_same_shape(name, "y", y, "x", x); !status) return status;
+  if (auto status = detail::check_writable(name, "y", y); !status) return status;
   if (detail::overlaps(x, y, true))
     return make_error(ErrorCode::invalid_argument, fmt::format("{}: y partially overlaps x", name));
   return detail::dispatch(*device.value(), name, kind, {detail::to_abi_tensor(x)}, {detail::to_abi_tensor(y)},
@@ -56,6 +57,7 @@ Status binary(std::string_view name, ual_op_kind kind, const Tensor& a, const Te
   for (auto [operand, tensor] : {std::pair{"a", &a}, std::pair{"b", &b}, std::pair{"y", &y}})
     if (auto status = detail::check_float(name, operand, *tensor); !status) return status;
   if (auto status = detail::check_same_shape(name, "y", y, "a", a); !status) return status;
+  if (auto status = detail::check_writable(name, "y", y); !status) return status;
   auto b_view = broadcast_view(name, b, y);
   if (!b_view) return b_view.error();
   if (detail::overlaps(a, y, true) || detail::overlaps(b, y, b.shape() == y.shape()))
@@ -64,8 +66,11 @@ Status binary(std::string_view name, ual_op_kind kind, const Tensor& a, const Te
                           {detail::to_abi_tensor(y)}, nullptr);
 }
 
-Status check_row_parameter(std::string_view name, const char* operand, const Tensor& parameter, const Tensor& x) {
+Status check_row_parameter(std::string_view name, const char* operand, const Tensor& parameter, const Tensor& x,
+                           const Tensor& y) {
   if (auto status = detail::check_float(name, operand, parameter); !status) return status;
+  if (detail::overlaps(parameter, y, false))
+    return make_error(ErrorCode::invalid_argument, fmt::format("{}: {} overlaps the output y", name, operand));
   const std::int64_t cols = x.shape().back();
   if (parameter.rank() != 1 || parameter.shape()[0] != cols)
     return make_error(ErrorCode::invalid_argument, fmt::format("{}: {} has shape {}; it must be [{}] (x's last dimension)",
@@ -82,16 +87,17 @@ Status rowwise(std::string_view name, ual_op_kind kind, const Tensor& x, const T
   if (auto status = detail::check_float(name, "x", x); !status) return status;
   if (auto status = detail::check_float(name, "y", y); !status) return status;
   if (auto status = detail::check_same_shape(name, "y", y, "x", x); !status) return status;
+  if (auto status = detail::check_writable(name, "y", y); !status) return status;
   if (detail::overlaps(x, y, true))
     return make_error(ErrorCode::invalid_argument, fmt::format("{}: y partially overlaps x", name));
   std::vector<ual_tensor> inputs{detail::to_abi_tensor(x)};
   if (gamma != nullptr) {
-    if (auto status = check_row_parameter(name, "gamma", *gamma, x); !status) return status;
+    if (auto status = check_row_parameter(name, "gamma", *gamma, x, y); !status) return status;
     inputs.push_back(detail::to_abi_tensor(*gamma));
   }
   if (kind == UAL_OP_LAYER_NORM) {
     if (beta != nullptr) {
-      if (auto status = check_row_parameter(name, "beta", *beta, x); !status) return status;
+      if (auto status = check_row_parameter(name, "beta", *beta, x, y); !status) return status;
       inputs.push_back(detail::to_abi_tensor(*beta));
     } else {
       inputs.push_back(detail::absent_tensor());
@@ -123,8 +129,12 @@ Status quantize(const Tensor& input, Tensor& output, float scale, const Quantize
   if (std::isnan(scale)) return make_error(ErrorCode::invalid_argument, "quantize: scale is NaN");
   if (options.amax != nullptr && (options.amax->dtype() != DType::f32 || options.amax->element_count() != 1))
     return make_error(ErrorCode::invalid_argument, "quantize: amax must be a one-element f32 tensor");
+  if (auto status = detail::check_writable("quantize", "output", output); !status) return status;
   if (detail::overlaps(input, output, false))
     return make_error(ErrorCode::invalid_argument, "quantize: output overlaps input in memory");
+  if (options.amax != nullptr && (detail::overlaps(*options.amax, output, false) ||
+                                  detail::overlaps(*options.amax, input, false)))
+    return make_error(ErrorCode::invalid_argument, "quantize: amax overlaps the input or the output");
   ual_quantize_params params{};
   params.abi_version = UAL_BACKEND_ABI_VERSION;
   params.scale = scale;
@@ -147,6 +157,7 @@ Status dequantize(const Tensor& input, const Tensor& output) {
                       fmt::format("dequantize: input is {}; it must be an FP8 dtype", to_string(input.dtype())));
   if (auto status = detail::check_float("dequantize", "output", output); !status) return status;
   if (auto status = detail::check_same_shape("dequantize", "output", output, "input", input); !status) return status;
+  if (auto status = detail::check_writable("dequantize", "output", output); !status) return status;
   if (detail::overlaps(input, output, false))
     return make_error(ErrorCode::invalid_argument, "dequantize: output overlaps input in memory");
   return detail::dispatch(*device.value(), "dequantize", UAL_OP_DEQUANTIZE, {detail::to_abi_tensor(input)},

@@ -98,9 +98,13 @@ Status gemm_checks(const Tensor& a, const Tensor& b, const Tensor& d, const Gemm
   }
   if (options.amax != nullptr && (options.amax->dtype() != DType::f32 || options.amax->element_count() != 1))
     return make_error(ErrorCode::invalid_argument, "gemm: amax must be a one-element f32 tensor");
-  for (auto [name, tensor] : {std::pair{"A", &a}, std::pair{"B", &b}})
-    if (detail::overlaps(*tensor, d, false))
-      return make_error(ErrorCode::invalid_argument, fmt::format("gemm: D overlaps input {} in memory", name));
+  if (auto status = detail::check_writable("gemm", "D", d); !status) return status;
+  if (dv.shape[0] > 1 && dv.strides[0] == 0)
+    return make_error(ErrorCode::invalid_argument, "gemm: D has batch stride 0: every batch would write one matrix");
+  for (auto [name, tensor] : {std::pair{"A", &a}, std::pair{"B", &b}, std::pair{"bias", options.bias},
+                              std::pair{"amax", options.amax}})
+    if (tensor != nullptr && detail::overlaps(*tensor, d, false))
+      return make_error(ErrorCode::invalid_argument, fmt::format("gemm: D overlaps {} in memory", name));
   return ok_status();
 }
 

@@ -84,7 +84,9 @@ void open_devices(const std::shared_ptr<LoadedBackend>& backend, BackendReport& 
     info.peak_f32_gflops = abi_info.peak_f32_gflops;
     info.memory_bandwidth_gbps = abi_info.memory_bandwidth_gbps;
     std::string pci_address = bounded_string(abi_info.pci_address, sizeof abi_info.pci_address);
-    info.hardware = !pci_address.empty() ? pci_address : (report.name == "cpu" ? "cpu" : "");
+    // Bound to the HardwareDevice discovery lists: its PCI address, or the machine's one CPU entry for a device that
+    // is the host CPU (the built-in backend, PoCL's pthread device).
+    info.hardware = !pci_address.empty() ? pci_address : (abi_info.kind == UAL_DEVICE_CPU ? "cpu" : "");
     report.device_ids.push_back(info.id);
     devices.emplace_back(std::move(state));
   }
@@ -119,7 +121,8 @@ Result<std::uint32_t> LoadedPlugin::score_check(const ual_host& host) const {
 }
 
 Result<LoadedPlugin> open_plugin_file(const std::string& path) {
-  auto library = DynamicLibrary::open(path);
+  // Kept mapped after close: plugins start vendor runtimes (threads, TLS destructors) that are unsafe to unload.
+  auto library = DynamicLibrary::open(path, /*keep_mapped=*/true);
   if (!library) return make_error(ErrorCode::not_found, "cannot be loaded: " + library.error().message);
   LoadedPlugin plugin;
   plugin.score_function = library->symbol<ual_backend_score_function>("ual_backend_score");

@@ -1,7 +1,9 @@
 // Tensor: a strided view of a buffer, its copies to other devices and its gather to host memory.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstring>
+#include <limits>
 #include <numeric>
 
 #include "compute/compute_state.hpp"
@@ -9,12 +11,14 @@
 namespace ual {
 namespace {
 
+// Row-major strides; saturates instead of wrapping, so that view()'s checks reject a shape too large to address.
 std::vector<std::int64_t> contiguous_strides(const std::vector<std::int64_t>& shape) {
   std::vector<std::int64_t> strides(shape.size());
   std::int64_t stride = 1;
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
-    stride *= std::max<std::int64_t>(shape[i], 1);
+    if (__builtin_mul_overflow(stride, std::max<std::int64_t>(shape[i], 1), &stride))
+      stride = std::numeric_limits<std::int64_t>::max() / 2;
   }
   return strides;
 }
@@ -42,14 +46,25 @@ Result<Tensor> Tensor::view(Buffer buffer, DType dtype, std::vector<std::int64_t
   if (strides.size() != shape.size())
     return make_error(ErrorCode::invalid_argument, fmt::format("tensor has {} dimensions but {} strides",
                                                                shape.size(), strides.size()));
-  // Limit every extent and stride so that the span arithmetic below cannot overflow.
-  constexpr std::int64_t limit = std::int64_t{1} << 40;
+  // Every product below is checked: the element count, and the offset of the last element in bytes, must stay under
+  // 2^56 (far beyond any device's memory), so that no later size or offset computation can wrap.
+  constexpr std::uint64_t limit = std::uint64_t{1} << 56;
+  std::uint64_t count = 1, last = 0;
   for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] < 0 || shape[i] > limit)
-      return make_error(ErrorCode::invalid_argument, fmt::format("dimension {} has invalid extent {}", i, shape[i]));
-    if (strides[i] < 0 || strides[i] > limit)
+    if (shape[i] < 0)
+      return make_error(ErrorCode::invalid_argument, fmt::format("dimension {} has negative extent {}", i, shape[i]));
+    if (strides[i] < 0)
       return make_error(ErrorCode::invalid_argument,
                         fmt::format("dimension {} has invalid stride {} (strides are non-negative)", i, strides[i]));
+    std::uint64_t reach = 0;
+    if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(shape[i]), &count) || count > limit ||
+        (shape[i] > 0 &&
+         (__builtin_mul_overflow(static_cast<std::uint64_t>(shape[i] - 1), static_cast<std::uint64_t>(strides[i]),
+                                 &reach) ||
+          __builtin_add_overflow(last, reach, &last) || last > limit / dtype_size(dtype))))
+      return make_error(ErrorCode::invalid_argument,
+                        fmt::format("tensor shape {} with strides {} addresses more than 2^56 elements or bytes",
+                                    fmt::join(shape, "x"), fmt::join(strides, ",")));
   }
   if (offset_bytes % dtype_size(dtype) != 0)
     return make_error(ErrorCode::invalid_argument,

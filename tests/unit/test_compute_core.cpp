@@ -151,7 +151,46 @@ TEST(ComputeCore, OpsNameTheOperandThatIsWrong) {
 
   auto overlap = ual::gemm(a, a.transposed(), Tensor::view(a.buffer(), DType::f32, {2, 2}).value());
   ASSERT_FALSE(overlap);
-  EXPECT_NE(overlap.error().message.find("overlaps input A"), std::string::npos) << overlap.error().message;
+  EXPECT_NE(overlap.error().message.find("D overlaps A"), std::string::npos) << overlap.error().message;
+}
+
+TEST(ComputeCore, ViewsThatWouldWrapAroundAreRefused) {
+  auto registry = cpu_only_registry();
+  auto device = cpu_device(registry);
+  auto buffer = device.allocate(4);
+  ASSERT_TRUE(buffer);
+  // (2^22 + 1) elements 2^40 apart: the last one is 2^62 elements away, 2^64 bytes, which would wrap to 0.
+  auto huge = Tensor::view(*buffer, DType::f32, {(std::int64_t{1} << 22) + 1}, {std::int64_t{1} << 40});
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("2^56"), std::string::npos) << huge.error().message;
+  // Zero strides make a huge logical tensor of one element; its element count must not wrap either.
+  EXPECT_FALSE(Tensor::view(*buffer, DType::f32, {std::int64_t{1} << 40, (std::int64_t{1} << 24) + 1}, {0, 0}));
+  EXPECT_FALSE(device.empty(DType::f32, {std::int64_t{1} << 31, std::int64_t{1} << 31}));
+}
+
+TEST(ComputeCore, OutputsThatWouldBeWrittenTwiceOrOverlapParametersAreRefused) {
+  auto registry = cpu_only_registry();
+  auto device = cpu_device(registry);
+  Tensor x = upload(device, {1, 2, 3, 4, 5, 6}, {2, 3});
+  auto row = Tensor::view(x.buffer(), DType::f32, {2, 3}, {0, 1});  // both rows are row 0
+  ASSERT_TRUE(row);
+  auto twice = ual::gelu(x, *row);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("written more than once"), std::string::npos) << twice.error().message;
+
+  auto y = device.empty(DType::f32, {2, 3});
+  auto gamma = Tensor::view(y->buffer(), DType::f32, {3});  // the first row of the output
+  auto overlapping = ual::rms_norm(x, *gamma, *y);
+  ASSERT_FALSE(overlapping);
+  EXPECT_NE(overlapping.error().message.find("gamma overlaps the output"), std::string::npos);
+
+  auto d = device.empty(DType::f32, {2, 2});
+  auto amax_in_d = Tensor::view(d->buffer(), DType::f32, {1}, {}, 4);
+  ual::GemmOptions options;
+  options.amax = &amax_in_d.value();
+  auto amax_overlap = ual::gemm(x, x.transposed(), *d, options);
+  ASSERT_FALSE(amax_overlap);
+  EXPECT_NE(amax_overlap.error().message.find("D overlaps amax"), std::string::npos) << amax_overlap.error().message;
 }
 
 TEST(ComputeCore, OperandsOnTwoDevicesAreRefused) {
