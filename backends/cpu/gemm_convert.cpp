@@ -10,7 +10,8 @@ namespace ual::cpu {
 namespace {
 
 // Below this many elements a copy runs on the calling thread: an OpenMP fork costs a few microseconds.
-constexpr std::int64_t kParallelElements = 1 << 15;
+// Used only in OpenMP pragmas: a build without OpenMP code generation (clang with libgomp, the fuzzers) ignores them.
+[[maybe_unused]] constexpr std::int64_t kParallelElements = 1 << 15;
 
 ual::fp8::Format fp8_format(ual_dtype dtype) {
   switch (dtype) {
