@@ -19,27 +19,6 @@ namespace {
 
 constexpr std::int64_t parallel_block_elements = 1 << 15;
 
-std::size_t element_size(ual_dtype dtype) {
-  switch (dtype) {
-    case UAL_DTYPE_F32:
-    case UAL_DTYPE_I32: return 4;
-    case UAL_DTYPE_F16:
-    case UAL_DTYPE_BF16: return 2;
-    default: return 1;
-  }
-}
-
-bool is_fp8(ual_dtype dtype) { return dtype >= UAL_DTYPE_FP8_E4M3 && dtype <= UAL_DTYPE_FP8_E5M2FNUZ; }
-
-fp8::Format fp8_format(ual_dtype dtype) {
-  switch (dtype) {
-    case UAL_DTYPE_FP8_E5M2: return fp8::Format::e5m2;
-    case UAL_DTYPE_FP8_E4M3FNUZ: return fp8::Format::e4m3fnuz;
-    case UAL_DTYPE_FP8_E5M2FNUZ: return fp8::Format::e5m2fnuz;
-    default: return fp8::Format::e4m3;
-  }
-}
-
 bool element_type(ual_dtype dtype, ElementType& type) {
   switch (dtype) {
     case UAL_DTYPE_F32: type = ElementType::f32; return true;
@@ -93,7 +72,7 @@ Contiguous contiguous_input(const ual_tensor& tensor) {
     result.data = base;
     return result;
   }
-  const std::size_t size = element_size(tensor.dtype);
+  const std::size_t size = dtype_size(tensor.dtype);
   result.storage.resize(static_cast<std::size_t>(element_count(tensor)) * size);
   for_each_element(tensor, [&](std::int64_t offset, std::int64_t linear) {
     std::memcpy(result.storage.data() + linear * size, base + offset * size, size);
@@ -110,14 +89,14 @@ struct ContiguousOutput {
     if (is_contiguous(output)) {
       space.data = static_cast<std::byte*>(host_address(output));
     } else {
-      space.storage.resize(static_cast<std::size_t>(element_count(output)) * element_size(output.dtype));
+      space.storage.resize(static_cast<std::size_t>(element_count(output)) * dtype_size(output.dtype));
       space.data = space.storage.data();
     }
   }
   void finish() {
     if (space.storage.empty()) return;
     auto* base = static_cast<std::byte*>(host_address(tensor));
-    const std::size_t size = element_size(tensor.dtype);
+    const std::size_t size = dtype_size(tensor.dtype);
     for_each_element(tensor, [&](std::int64_t offset, std::int64_t linear) {
       std::memcpy(base + offset * size, space.storage.data() + linear * size, size);
     });

@@ -13,15 +13,6 @@ namespace {
 // Used only in OpenMP pragmas: a build without OpenMP code generation (clang with libgomp, the fuzzers) ignores them.
 [[maybe_unused]] constexpr std::int64_t kParallelElements = 1 << 15;
 
-ual::fp8::Format fp8_format(ual_dtype dtype) {
-  switch (dtype) {
-    case UAL_DTYPE_FP8_E5M2: return ual::fp8::Format::e5m2;
-    case UAL_DTYPE_FP8_E4M3FNUZ: return ual::fp8::Format::e4m3fnuz;
-    case UAL_DTYPE_FP8_E5M2FNUZ: return ual::fp8::Format::e5m2fnuz;
-    default: return ual::fp8::Format::e4m3;
-  }
-}
-
 // Every FP8 value is exact in float, so one 256-entry table per format (built once from ual::fp8::decode, the
 // contract the GPU backends follow) is the whole widening.
 const std::array<float, 256>& fp8_table(ual_dtype dtype) {

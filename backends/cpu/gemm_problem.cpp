@@ -188,21 +188,6 @@ const char* dtype_name(ual_dtype dtype) noexcept {
   return "unknown";
 }
 
-bool is_fp8(ual_dtype dtype) noexcept {
-  return dtype == UAL_DTYPE_FP8_E4M3 || dtype == UAL_DTYPE_FP8_E5M2 || dtype == UAL_DTYPE_FP8_E4M3FNUZ ||
-         dtype == UAL_DTYPE_FP8_E5M2FNUZ;
-}
-
-std::size_t dtype_size(ual_dtype dtype) noexcept {
-  switch (dtype) {
-    case UAL_DTYPE_F32: case UAL_DTYPE_I32: return 4;
-    case UAL_DTYPE_F16: case UAL_DTYPE_BF16: return 2;
-    case UAL_DTYPE_FP8_E4M3: case UAL_DTYPE_FP8_E5M2: case UAL_DTYPE_FP8_E4M3FNUZ: case UAL_DTYPE_FP8_E5M2FNUZ:
-    case UAL_DTYPE_I8: return 1;
-  }
-  return 0;
-}
-
 Result<GemmProblem> check_gemm(const ual_op& op) {
   if (raw_value(op.kind) != UAL_OP_GEMM) {
     return invalid("op: kind " + std::to_string(raw_value(op.kind)) + " is not GEMM");

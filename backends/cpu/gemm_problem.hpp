@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "backends/cpu/cpu_buffer.hpp"
 #include "ual/backend_abi.h"
 #include "ual/result.hpp"
 
@@ -51,8 +52,7 @@ struct GemmProblem {
 };
 
 const char* dtype_name(ual_dtype dtype) noexcept;
-bool is_fp8(ual_dtype dtype) noexcept;
-std::size_t dtype_size(ual_dtype dtype) noexcept;  // 0 for an unknown value
+// is_fp8, dtype_size, fp8_format: backends/cpu/cpu_buffer.hpp.
 
 // ErrorCode::invalid_argument with a sentence naming the operand for anything run_gemm cannot take.
 Result<GemmProblem> check_gemm(const ual_op& op);

@@ -10,6 +10,7 @@
 
 #include "backends/cpu/cpu_backend.hpp"
 #include "compute/plugin_loader.hpp"
+#include "core/cache_file.hpp"
 #include "core/text.hpp"
 
 #ifndef UAL_INSTALL_LIBDIR
@@ -139,13 +140,7 @@ std::shared_ptr<BackendRegistry> load_registry(const BackendOptions& options) {
 
 }  // namespace
 
-std::string default_cache_directory() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/')
-    return (fs::path(xdg) / "ual").string();
-  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/')
-    return (fs::path(home) / ".cache" / "ual").string();
-  return {};
-}
+std::string default_cache_directory() { return core::cache_directory().string(); }
 
 std::vector<std::string> backend_search_path(const BackendOptions& options) {
   if (!options.search_path.empty()) return options.search_path;

@@ -1,13 +1,14 @@
 #include "compute/calibration_cache.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "core/cache_file.hpp"
 
 namespace ual::detail {
 namespace {
@@ -70,20 +71,6 @@ json load_document(const fs::path& file) {
   return json::object();  // corrupt or from another version: rebuilt
 }
 
-void save_document(const fs::path& file, const json& document) {
-  std::error_code error;
-  fs::create_directories(file.parent_path(), error);
-  // Write then rename, so a concurrent reader sees the old file or the new one, never half of one.
-  const fs::path temporary = file.string() + fmt::format(".{}.tmp", ::getpid());
-  {
-    std::ofstream stream(temporary, std::ios::trunc);
-    if (!stream) return;
-    stream << document.dump(2) << '\n';
-    if (!stream) return;
-  }
-  fs::rename(temporary, file, error);
-  if (error) fs::remove(temporary, error);
-}
 
 }  // namespace
 
@@ -129,7 +116,7 @@ Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& d
     }
     costs.push_back(*cost);
   }
-  if (changed && !file.empty()) save_document(file, document);
+  if (changed && !file.empty()) core::replace_file(file, document.dump(2) + "\n");
   return costs;
 }
 

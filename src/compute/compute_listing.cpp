@@ -1,12 +1,12 @@
 // list_compute_devices: the compute part of `ual devices`, from a cache when nothing it depends on has changed.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/cache_file.hpp"
 #include "discovery/runtime_cache.hpp"
 #include "ual/backends.hpp"
 
@@ -109,17 +109,7 @@ void save_listing(const fs::path& file, const std::string& key, const ComputeLis
   for (const auto& info : listing.devices) devices.push_back(info_json(info));
   for (const auto& report : listing.reports) backends.push_back(report_json(report));
   const json document{{"format", listing_format}, {"key", key}, {"devices", devices}, {"backends", backends}};
-  std::error_code error;
-  fs::create_directories(file.parent_path(), error);
-  const fs::path temporary = file.string() + fmt::format(".{}.tmp", ::getpid());
-  {
-    std::ofstream stream(temporary, std::ios::trunc);
-    if (!stream) return;
-    stream << document.dump(1) << '\n';
-    if (!stream) return;
-  }
-  fs::rename(temporary, file, error);
-  if (error) fs::remove(temporary, error);
+  core::replace_file(file, document.dump(1) + "\n");
 }
 
 }  // namespace

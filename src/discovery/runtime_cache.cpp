@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "discovery/inventory_json.hpp"
+#include "core/cache_file.hpp"
 #include "ual/version.hpp"
 
 namespace ual::discovery {
@@ -92,12 +93,8 @@ std::string RuntimeCache::file_signature(const std::string& path) {
 RuntimeCache RuntimeCache::open(const std::filesystem::path& directory, const std::string& search_state) {
   RuntimeCache cache;
   std::filesystem::path folder = directory;
-  if (folder.empty()) {
-    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && xdg[0] == '/') folder = std::filesystem::path(xdg) / "ual";
-    else if (const char* home = std::getenv("HOME"); home && home[0] == '/')
-      folder = std::filesystem::path(home) / ".cache" / "ual";
-    else return cache;
-  }
+  if (folder.empty()) folder = core::cache_directory();
+  if (folder.empty()) return cache;
   cache.file_ = folder / "runtimes-v1.json";
   cache.environment_ = runtime_environment_signature() + ";search=" + search_state;
   std::ifstream stream(cache.file_);
@@ -138,18 +135,7 @@ void RuntimeCache::save() const {
   for (const Entry& entry : entries_)
     entries.push_back({{"signature", entry.signature}, {"runtime", json(runtime_json(entry.runtime))}});
   const json document{{"format", cache_format}, {"environment", environment_}, {"entries", entries}};
-  std::error_code error;
-  std::filesystem::create_directories(file_.parent_path(), error);
-  // Write then rename, so a concurrent reader sees the old file or the new one, never half of one.
-  const std::filesystem::path temporary = file_.string() + fmt::format(".{}.tmp", ::getpid());
-  {
-    std::ofstream stream(temporary, std::ios::trunc);
-    if (!stream) return;
-    stream << document.dump(1);
-    if (!stream) return;
-  }
-  std::filesystem::rename(temporary, file_, error);
-  if (error) std::filesystem::remove(temporary, error);
+  core::replace_file(file_, document.dump(1));
 }
 
 }  // namespace ual::discovery
