@@ -2,7 +2,6 @@
 // events are ever handed out), and op dispatch.
 #include "backends/cpu/cpu_backend.hpp"
 
-#include <omp.h>
 
 #include <cstdarg>
 #include <cstdio>

@@ -2,7 +2,6 @@
 // elementwise activations and arithmetic (kernels/elementwise.hpp). The kernels take contiguous rows; strided views
 // are gathered into contiguous scratch and scattered back, and a bias-style operand (broadcast over rows) is used in
 // place. Work is split over OpenMP's threads in blocks large enough to amortise the fork.
-#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
