@@ -12,6 +12,11 @@ using Action = std::function<int()>;
 
 void add_devices_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
+void add_sim_command(CLI::App& app, Action& action);
+// `ual sim` subcommands, each in its own file.
+void add_sim_partition_command(CLI::App& sim, Action& action);
+void add_sim_schedule_command(CLI::App& sim, Action& action);
+void add_sim_catalog_command(CLI::App& sim, Action& action);
 
 // Human-readable byte counts: "80 GiB", "48 KiB".
 std::string format_bytes(std::uint64_t bytes);

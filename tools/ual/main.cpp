@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   ual::cli::Action action;
   ual::cli::add_devices_command(app, action);
+  ual::cli::add_sim_command(app, action);
 #ifdef UAL_CLI_HAS_BENCH
   ual::cli::add_bench_command(app, action);
 #endif
