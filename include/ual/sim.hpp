@@ -203,6 +203,57 @@ UAL_API Result<TrainingEstimate> estimate_training(const ModelSpec& model, const
                                                    const TrainingOptions& options);
 
 // ---------------------------------------------------------------------------------------------------------------
+// Partitioning
+// ---------------------------------------------------------------------------------------------------------------
+
+enum class PartitionObjective { throughput, latency };
+UAL_API Result<PartitionObjective> parse_partition_objective(std::string_view text);
+
+struct InferencePartitionOptions {
+  int gpus = 1;
+  Precision precision = Precision::fp8;
+  std::optional<Precision> kv_cache;
+  int input_len = 0, output_len = 0;
+  PartitionObjective objective = PartitionObjective::throughput;
+  double max_tpot_ms = 0;  // 0: no limit
+  double max_ttft_ms = 0;
+  int max_batch = 0;       // engine limit per instance (0: default)
+  int max_results = 10;
+};
+
+struct InferencePartition {
+  int tp = 1, pp = 1, instances = 1, batch = 1;
+  InferenceEstimate estimate;  // at that batch (fixed-batch mode)
+};
+
+struct PartitionSearch {
+  std::vector<InferencePartition> ranked;  // best first, every entry meets the limits
+  std::vector<std::string> rejected;       // "TP 1 x PP 1: does not fit ... 60.2 GiB short"
+  int evaluated = 0;                       // estimates computed
+};
+
+// Every TP x PP x instances split of `gpus` (TP and PP dividing the model) and, per split, the batch that best serves
+// the objective within the limits.
+UAL_API Result<PartitionSearch> search_inference_partitions(const ModelSpec& model, const HardwareSpec& hardware,
+                                                            const InferencePartitionOptions& options);
+
+struct TrainingPartition {
+  TrainingOptions options;
+  TrainingEstimate estimate;
+};
+
+struct TrainingPartitionSearch {
+  std::vector<TrainingPartition> ranked;  // fastest step first
+  std::vector<std::string> rejected;
+  int evaluated = 0;
+};
+
+// TP x PP x DP with micro-batch, recomputation, sequence parallelism and interleaving for `base.global_batch`
+// sequences of `base.seq_len` on `base.gpus` GPUs (other fields of base are kept).
+UAL_API Result<TrainingPartitionSearch> search_training_partitions(const ModelSpec& model, const HardwareSpec& hardware,
+                                                                  const TrainingOptions& base, int max_results = 10);
+
+// ---------------------------------------------------------------------------------------------------------------
 // Op costs (also used by the task-graph scheduler)
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -72,21 +72,26 @@ Result<InferenceEstimate> estimate_inference(const ModelSpec& model, const Hardw
                                     "per instance",
                                     options.batch, input + output, setup.max_batch_that_fits));
     const double batch = options.batch;
-    // Prompts first, in chunks of the token budget; a request's first token comes with its prompt's last chunk.
-    double prefill_time = 0, ttft_sum = 0, prompt_done = 0;
+    // Prompts first, in chunks of the token budget; a request's first token comes with the chunk that finishes
+    // its prompt. Full chunks cost the same, so they are priced once.
+    const double budget = setup.max_num_tokens;
     const double total_prompt = batch * input;
-    while (prompt_done < total_prompt) {
-      const double tokens = std::min<double>(setup.max_num_tokens, total_prompt - prompt_done);
+    const double full_chunks = std::floor(total_prompt / budget);
+    const double remainder = total_prompt - full_chunks * budget;
+    auto chunk_seconds = [&](double tokens) {
       StepLoad load;
       load.prefill_tokens = tokens;
-      // A prompt token attends to the positions before it: (input + 1) / 2 on average over a prompt.
-      load.prefill_attention = tokens * (input + 1) / 2.0;
-      const double finished_before = std::floor(prompt_done / input);
-      prompt_done += tokens;
-      const double finished_after = std::floor(prompt_done / input);
-      load.logits_rows = finished_after - finished_before;
-      prefill_time += step(load);
-      ttft_sum += (finished_after - finished_before) * prefill_time;
+      load.prefill_attention = tokens * (input + 1) / 2.0;  // a prompt token attends to the positions before it
+      load.logits_rows = std::min(batch, std::ceil(tokens / input));
+      return step(load);
+    };
+    const double full_seconds = full_chunks > 0 ? chunk_seconds(budget) : 0;
+    const double last_seconds = remainder > 0 ? chunk_seconds(remainder) : 0;
+    const double prefill_time = full_chunks * full_seconds + last_seconds;
+    double ttft_sum = 0;
+    for (double request = 1; request <= batch; ++request) {
+      const double chunk = std::ceil(request * input / budget);  // 1-based chunk that completes this prompt
+      ttft_sum += std::min(chunk, full_chunks) * full_seconds + (chunk > full_chunks ? last_seconds : 0);
     }
     StepCost midpoint;
     const double tpot = output > 1 ? mean_decode_step(step, batch, input, output, &midpoint, detailed) : 0;

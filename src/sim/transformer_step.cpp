@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace ual::sim {
 
@@ -129,9 +130,18 @@ StepCost engine_step_cost(const ModelSpec& model, const DeviceCosts& device, int
   // that long per engine step), and a sequence's token waits for all stages.
   const StepLoad micro_batch = load.scaled(1.0 / pp);
   StepCost slowest;
+  // Stages differ only in their layer count (two values) and whether they hold the embedding or the head, so at
+  // most four distinct costs: computed once each, which keeps a 64-stage pipeline as cheap as a single GPU.
+  struct Seen { int layers; bool first, last; StepCost cost; };
+  std::vector<Seen> seen;
   for (int stage = 0; stage < pp; ++stage) {
     StageLayout layout{tp, pp, layers_on_stage(model.layers, pp, stage), stage == 0, stage == pp - 1};
-    const StepCost cost = stage_step_cost(model, device, layout, formats, micro_batch);
+    const StepCost* known = nullptr;
+    for (const Seen& entry : seen)
+      if (entry.layers == layout.layers && entry.first == layout.first && entry.last == layout.last)
+        known = &entry.cost;
+    const StepCost cost = known ? *known : stage_step_cost(model, device, layout, formats, micro_batch);
+    if (!known) seen.push_back({layout.layers, layout.first, layout.last, cost});
     total += cost;
     if (cost.total() > slowest.total()) slowest = cost;
   }
