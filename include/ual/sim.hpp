@@ -114,6 +114,7 @@ struct InferenceOptions {
   int max_batch = 0;          // engine limit on sequences per instance (0: TensorRT-LLM's default)
   int max_num_tokens = 0;     // engine token budget per step, chunked prefill (0: TensorRT-LLM's default)
   double kv_cache_memory_fraction = 0;  // share of the memory left after weights for the KV cache (0: 0.9)
+  double device_memory_bytes = 0;  // override the catalog's capacity (devices sharing system memory: 32 GiB)
   std::uint64_t seed = 1;     // arrival times of request_rate mode
 };
 

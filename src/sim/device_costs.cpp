@@ -24,7 +24,7 @@ double DeviceCosts::peak_flops(Precision compute) const noexcept {
 double DeviceCosts::achievable_flops(Precision compute) const noexcept {
   double fraction = hardware_.gemm_peak_fraction > 0 ? hardware_.gemm_peak_fraction : constants_.gemm_peak_fraction;
   if (compute == Precision::fp8 || compute == Precision::int8) fraction *= constants_.fp8_gemm_peak_fraction_ratio;
-  return peak_flops(compute) * fraction;
+  return peak_flops(compute) * fraction * constants_.sustained_clock_fraction;
 }
 
 double DeviceCosts::achievable_bytes_per_s() const noexcept {
@@ -42,17 +42,25 @@ double DeviceCosts::memory_seconds(double bytes) const noexcept {
 
 double DeviceCosts::gemm_seconds(const GemmShape& shape, Precision compute) const noexcept {
   if (shape.m <= 0 || shape.n <= 0 || shape.k <= 0 || shape.groups <= 0) return 0;
-  const double tile_m = constants_.gemm_tile_m, tile_n = constants_.gemm_tile_n;
-  // Whole tiles: a 410-row GEMM pays for 512 rows of math; whole waves: 320 tiles on 132 SMs take 3 waves.
-  const double tiles_m = std::ceil(shape.m / tile_m), tiles_n = std::ceil(shape.n / tile_n);
-  const double tiles = tiles_m * tiles_n * shape.groups;
   const double units = std::max(1, hardware_.compute_units);
-  const double waves = std::ceil(tiles / units);
-  const double padded_flops = 2.0 * tiles * tile_m * tile_n * shape.k;
-  const double wave_efficiency = tiles / (waves * units);
   // Each tile fills and drains its K pipeline: short reductions (K split by tensor parallelism) pay for it.
   const double k_efficiency = shape.k / (shape.k + constants_.gemm_k_overhead);
-  const double compute_seconds = padded_flops / (achievable_flops(compute) * wave_efficiency * k_efficiency);
+  // Whole tiles: a 262-row GEMM pays for 384 rows of math in 128-row tiles; whole waves: 320 tiles on 132 SMs take
+  // 3 waves. Libraries pick among tile shapes by heuristic; the full-height tile and its half-height variant
+  // bracket that choice, and the cheaper of the two is taken.
+  double compute_seconds = 0;
+  for (const double tile_m : {double(constants_.gemm_tile_m), constants_.gemm_tile_m / 2.0}) {
+    const double tile_n = constants_.gemm_tile_n;
+    const double tiles = std::ceil(shape.m / tile_m) * std::ceil(shape.n / tile_n) * shape.groups;
+    const double waves = std::ceil(tiles / units);
+    const double padded_flops = 2.0 * tiles * tile_m * tile_n * shape.k;
+    const double wave_efficiency = tiles / (waves * units);
+    // Half-height tiles reuse each loaded B tile for half as many rows: they reach a lower share of peak.
+    const double tile_efficiency = tile_m < constants_.gemm_tile_m ? constants_.small_tile_efficiency : 1.0;
+    const double seconds =
+        padded_flops / (achievable_flops(compute) * wave_efficiency * k_efficiency * tile_efficiency);
+    compute_seconds = compute_seconds == 0 ? seconds : std::min(compute_seconds, seconds);
+  }
   const double bytes = shape.groups * (shape.m * shape.k * shape.a_bytes + shape.k * shape.n * shape.b_bytes +
                                        shape.m * shape.n * shape.c_bytes);
   return std::max(compute_seconds, memory_seconds(bytes));
@@ -81,9 +89,13 @@ double link_bytes_per_s(const Link& link, const ModelingConstants& constants) {
 double DeviceCosts::all_reduce_seconds(double bytes, int devices) const noexcept {
   if (devices <= 1 || bytes <= 0) return 0;
   const Link& link = link_for_group(devices);
-  // Ring all-reduce: 2 (n-1)/n of the buffer crosses each link, in 2 (n-1) latency-bound steps.
-  const double n = devices;
-  return 2 * (n - 1) / n * bytes / link_bytes_per_s(link, constants_) + 2 * (n - 1) * link.latency_s;
+  const double n = devices, bandwidth = link_bytes_per_s(link, constants_);
+  // Ring all-reduce: 2 (n-1)/n of the buffer crosses each link, in 2 (n-1) latency-bound steps. Small messages on
+  // a switched link use a one-shot all-reduce instead (every GPU reads the n-1 other buffers at once: one latency,
+  // n-1 buffers of traffic), as NCCL's LL protocols and TensorRT-LLM's custom all-reduce do.
+  const double ring = 2 * (n - 1) / n * bytes / bandwidth + 2 * (n - 1) * link.latency_s;
+  const double one_shot = (n - 1) * bytes / bandwidth + 2 * link.latency_s;
+  return std::min(ring, one_shot);
 }
 
 double DeviceCosts::all_gather_seconds(double bytes, int devices) const noexcept {

@@ -59,6 +59,9 @@ Result<InferenceEstimate> estimate_inference(const ModelSpec& model, const Hardw
   estimate.max_batch_that_fits = setup.max_batch_that_fits;
   estimate.memory_per_gpu = setup.memory;
   const int input = options.input_len, output = options.output_len;
+  if (hardware.memory_bytes == 0 && options.device_memory_bytes <= 0)
+    estimate.notes.push_back(fmt::format("{} shares system memory: assumed {:.0f} GiB available (--device-memory-gb)",
+                                         hardware.id, setup.memory.capacity_bytes / (1024.0 * 1024 * 1024)));
   if (model.max_position > 0 && input + output > model.max_position)
     estimate.notes.push_back(fmt::format("{} + {} tokens exceed {}'s context window of {}", input, output, model.id,
                                          model.max_position));

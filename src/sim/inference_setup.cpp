@@ -108,15 +108,14 @@ Result<InferenceSetup> prepare_inference(const ModelSpec& model, const DeviceCos
                                  (static_cast<double>(model.vocab) / tp) * 4;
 
   DeviceMemory& memory = setup.memory;
-  memory.capacity_bytes = static_cast<double>(hardware.memory_bytes);
+  memory.capacity_bytes = options.device_memory_bytes > 0   ? options.device_memory_bytes
+                          : hardware.memory_bytes > 0        ? static_cast<double>(hardware.memory_bytes)
+                                                             : constants.shared_memory_bytes;
+  if (options.device_memory_bytes < 0 || !std::isfinite(options.device_memory_bytes))
+    return make_error(ErrorCode::invalid_argument, "--device-memory-gb must be positive");
   memory.weights_bytes = weights;
   memory.activation_bytes = activations;
-  memory.reserved_bytes = constants.runtime_reserved_bytes;
-  if (hardware.memory_bytes == 0)
-    return make_error(ErrorCode::invalid_argument,
-                      fmt::format("{} has no memory of its own (it shares system memory); size it with a CPU or "
-                                  "GPU entry",
-                                  hardware.id));
+  memory.reserved_bytes = hardware.kind == "gpu" ? constants.runtime_reserved_bytes : 0;
   const double kv_fraction = options.kv_cache_memory_fraction > 0 ? options.kv_cache_memory_fraction
                                                                    : constants.kv_cache_memory_fraction;
   if (options.kv_cache_memory_fraction < 0 || kv_fraction > 1)

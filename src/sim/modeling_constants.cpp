@@ -26,10 +26,12 @@ ModelingConstants parse_constants() {
     };
     ModelingConstants constants;
     constants.gemm_peak_fraction = value("gemm_peak_fraction");
+    constants.sustained_clock_fraction = value("sustained_clock_fraction");
     constants.fp8_gemm_peak_fraction_ratio = value("fp8_gemm_peak_fraction_ratio");
     constants.gemm_tile_m = static_cast<int>(value("gemm_tile_m"));
     constants.gemm_tile_n = static_cast<int>(value("gemm_tile_n"));
     constants.gemm_k_overhead = value("gemm_k_overhead");
+    constants.small_tile_efficiency = value("small_tile_efficiency");
     constants.memory_peak_fraction = value("memory_peak_fraction");
     constants.memory_half_efficiency_bytes = value("memory_half_efficiency_bytes");
     constants.kernel_overhead_s = value("kernel_overhead_s");
@@ -37,6 +39,7 @@ ModelingConstants parse_constants() {
     constants.step_overhead_s = value("step_overhead_s");
     constants.link_peak_fraction = value("link_peak_fraction");
     constants.runtime_reserved_bytes = value("runtime_reserved_bytes");
+    constants.shared_memory_bytes = value("shared_memory_bytes");
     constants.kv_cache_memory_fraction = value("kv_cache_memory_fraction");
     constants.kv_block_tokens = static_cast<int>(value("kv_block_tokens"));
     constants.default_max_num_tokens = static_cast<int>(value("default_max_num_tokens"));

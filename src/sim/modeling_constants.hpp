@@ -8,10 +8,12 @@ namespace ual::sim {
 
 struct ModelingConstants {
   double gemm_peak_fraction = 0;
+  double sustained_clock_fraction = 0;
   double fp8_gemm_peak_fraction_ratio = 0;
   int gemm_tile_m = 0;
   int gemm_tile_n = 0;
   double gemm_k_overhead = 0;
+  double small_tile_efficiency = 0;
   double memory_peak_fraction = 0;
   double memory_half_efficiency_bytes = 0;
   double kernel_overhead_s = 0;
@@ -19,6 +21,7 @@ struct ModelingConstants {
   double step_overhead_s = 0;
   double link_peak_fraction = 0;
   double runtime_reserved_bytes = 0;
+  double shared_memory_bytes = 0;
   double kv_cache_memory_fraction = 0;
   int kv_block_tokens = 0;
   int default_max_num_tokens = 0;

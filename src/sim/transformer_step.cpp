@@ -87,7 +87,10 @@ double layer_elementwise_bytes_per_token(const ModelSpec& model, int tp, const I
   const double kv_width = static_cast<double>(kv_heads_per_device(model, tp)) * model.head_dim;
   const double ffn = static_cast<double>(model.ffn) / tp * std::max(1, model.experts_per_token);
   const double activation = model.gated_mlp ? 3 * ffn : 2 * ffn;
-  return formats.activation_bytes * (8.0 * model.hidden + 2 * (q_width + kv_width) + activation) +
+  // Mixture of experts: each token's hidden state is gathered into its k experts' rows and their outputs are
+  // scattered back and summed (read and write both ways).
+  const double routing = model.experts > 0 ? 4.0 * model.experts_per_token * model.hidden : 0;
+  return formats.activation_bytes * (8.0 * model.hidden + 2 * (q_width + kv_width) + activation + routing) +
          2 * kv_width * bytes_per_element(formats.kv_cache);
 }
 

@@ -19,6 +19,7 @@ struct InferCommand {
   std::string precision = "fp8", kv_cache;
   bool offline = false;
   bool json = false;
+  double device_memory_gib = 0;
 };
 
 int run_infer(InferCommand& command, CLI::App& app) {
@@ -33,6 +34,7 @@ int run_infer(InferCommand& command, CLI::App& app) {
     if (!kv) return report_usage_error("sim infer", kv.error().message);
     command.options.kv_cache = *kv;
   }
+  command.options.device_memory_bytes = command.device_memory_gib * gib;
   const bool has_batch = app.count("--batch") > 0, has_rate = app.count("--request-rate") > 0;
   if (has_batch + has_rate + command.offline > 1)
     return report_usage_error("sim infer", "give one of --batch, --offline and --request-rate");
@@ -145,6 +147,8 @@ void add_sim_command(CLI::App& app, Action& action) {
   infer_app->add_option("--max-num-tokens", infer->options.max_num_tokens, "Engine token budget per step (8192)");
   infer_app->add_option("--kv-cache-fraction", infer->options.kv_cache_memory_fraction,
                         "Share of the memory left after weights and activations for the KV cache (0.9)");
+  infer_app->add_option("--device-memory-gb", infer->device_memory_gib,
+                        "Memory per device in GiB (default: the catalog's; 32 for devices sharing system memory)");
   infer_app->add_option("--seed", infer->options.seed, "Seed of the arrival times")->capture_default_str();
   infer_app->add_flag("--json", infer->json, "Machine-readable output");
   infer_app->callback([infer, infer_app, &action] { action = [infer, infer_app] { return run_infer(*infer, *infer_app); }; });
