@@ -1,6 +1,7 @@
 #include "sim/catalog_parsing.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -97,6 +98,11 @@ Result<ModelSpec> parse_model_json(std::string_view text, std::string_view origi
     ModelSpec model;
     model.id = file.at("id").get<std::string>();
     model.name = file.value("name", model.id);
+    for (const char* key : {"layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "vocab", "experts",
+                            "experts_per_token", "max_position"})
+      if (file.contains(key) && (!file.at(key).is_number_integer() || file.at(key).get<std::int64_t>() < 0 ||
+                                 file.at(key).get<std::int64_t>() > 100'000'000))
+        throw std::runtime_error(fmt::format("{} must be an integer from 0 to 100,000,000", key));
     model.layers = file.at("layers").get<int>();
     model.hidden = file.at("hidden").get<int>();
     model.heads = file.at("heads").get<int>();

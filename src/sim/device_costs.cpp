@@ -86,9 +86,9 @@ double link_bytes_per_s(const Link& link, const ModelingConstants& constants) {
 }
 }  // namespace
 
-double DeviceCosts::all_reduce_seconds(double bytes, int devices) const noexcept {
+double DeviceCosts::all_reduce_seconds(double bytes, int devices, int link_span) const noexcept {
   if (devices <= 1 || bytes <= 0) return 0;
-  const Link& link = link_for_group(devices);
+  const Link& link = link_for_group(std::max(devices, link_span));
   const double n = devices, bandwidth = link_bytes_per_s(link, constants_);
   // Ring all-reduce: 2 (n-1)/n of the buffer crosses each link, in 2 (n-1) latency-bound steps. Small messages on
   // a switched link use a one-shot all-reduce instead (every GPU reads the n-1 other buffers at once: one latency,

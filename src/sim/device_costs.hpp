@@ -32,7 +32,9 @@ class DeviceCosts {
 
   // The link a group of `devices` talks over: scale-up inside its domain, scale-out beyond, else the host link.
   const Link& link_for_group(int devices) const noexcept;
-  double all_reduce_seconds(double bytes, int devices) const noexcept;
+  // link_span: devices the group spreads over (its link); 0 = the group itself. A DP group of 2 across 16 GPUs
+  // rings over 2 ranks but talks over the scale-out link.
+  double all_reduce_seconds(double bytes, int devices, int link_span = 0) const noexcept;
   double all_gather_seconds(double bytes, int devices) const noexcept;  // bytes = the gathered result
   double point_to_point_seconds(double bytes, int devices_in_domain) const noexcept;
 

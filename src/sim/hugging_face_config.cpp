@@ -1,4 +1,5 @@
 // A model's shape from a Hugging Face config.json (the transformers field names, with the GPT-2/OPT spellings).
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -37,14 +38,18 @@ int required_int(const json& config, std::initializer_list<const char*> names, s
     for (const char* name : names) spelled += (spelled.empty() ? "" : " or ") + std::string(name);
     throw std::runtime_error(fmt::format("{} has no {}", origin, spelled));
   }
-  if (!field->is_number_integer())
-    throw std::runtime_error(fmt::format("{}: {} is not an integer", origin, *names.begin()));
+  if (!field->is_number_integer() || field->get<std::int64_t>() < 0 || field->get<std::int64_t>() > 100'000'000)
+    throw std::runtime_error(
+        fmt::format("{}: {} is not an integer from 0 to 100,000,000", origin, *names.begin()));
   return field->get<int>();
 }
 
 int optional_int(const json& config, std::initializer_list<const char*> names, int fallback) {
   const json* field = first_field(config, names);
-  return field && field->is_number_integer() ? field->get<int>() : fallback;
+  if (!field || !field->is_number_integer()) return fallback;
+  const auto value = field->get<std::int64_t>();
+  if (value < 0 || value > 100'000'000) throw std::runtime_error(fmt::format("{} is out of range", *names.begin()));
+  return static_cast<int>(value);
 }
 
 }  // namespace
@@ -73,7 +78,9 @@ Result<ModelSpec> parse_hugging_face_config(std::string_view text, std::string_v
     model.ffn = model.experts > 0 ? optional_int(config, {"moe_intermediate_size"}, dense_ffn) : dense_ffn;
     model.gated_mlp = !plain_mlp_model_types.contains(model_type);
     const bool tied_default = !untied_by_default_model_types.contains(model_type);
-    const json* tied = first_field(root, {"tie_word_embeddings"});
+    // transformers reads the text model's own value first (a multimodal config may differ at the root).
+    const json* tied = first_field(config, {"tie_word_embeddings"});
+    if (!tied) tied = first_field(root, {"tie_word_embeddings"});
     model.tied_embeddings = tied && tied->is_boolean() ? tied->get<bool>() : tied_default;
     model.max_position = optional_int(config, {"max_position_embeddings", "n_positions", "seq_length"}, 0);
     model.sources["shape"] = fmt::format("{} (Hugging Face config.json)", origin);

@@ -223,7 +223,7 @@ Result<TrainingEstimate> estimate_training(const ModelSpec& model, const Hardwar
     parameters = std::max(parameters, count);
   }
   // Gradients are reduced in 16 bits over the data-parallel ranks (ring; beyond one box over the scale-out link).
-  const double dp_reduce = dp > 1 ? device.all_reduce_seconds(parameters * 2, tp * pp * dp) *
+  const double dp_reduce = dp > 1 ? device.all_reduce_seconds(parameters * 2, dp, tp * pp * dp) *
                                         (1 - constants.data_parallel_overlap_fraction)
                                   : 0;
   // Adam in mixed precision streams fp32 master weights, both moments, the gradient and writes the 16-bit copy:

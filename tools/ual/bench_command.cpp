@@ -300,4 +300,8 @@ void add_bench_command(CLI::App& app, Action& action) {
       [dispatch_options, &action] { action = [dispatch_options] { return run_dispatch_bench(*dispatch_options); }; });
 }
 
+namespace {
+const CommandRegistration registration{"bench", 90, add_bench_command};
+}  // namespace
+
 }  // namespace ual::cli

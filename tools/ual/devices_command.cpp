@@ -127,4 +127,8 @@ void add_devices_command(CLI::App& app, Action& action) {
   });
 }
 
+namespace {
+const CommandRegistration registration{"devices", 10, add_devices_command};
+}  // namespace
+
 }  // namespace ual::cli

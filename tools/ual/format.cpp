@@ -20,4 +20,13 @@ std::string format_bytes(std::uint64_t bytes) {
                                                                                          : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
+CommandRegistration::CommandRegistration(const char* /*name*/, int order, AddCommand add) {
+  registered_commands().emplace_back(order, add);
+}
+
+std::vector<std::pair<int, AddCommand>>& registered_commands() {
+  static std::vector<std::pair<int, AddCommand>> commands;  // filled during static initialization
+  return commands;
+}
+
 }  // namespace ual::cli

@@ -1,6 +1,7 @@
 // `ual`: the Unified Acceleration Layer's command line. Exit codes: 0 ok, 2 bad usage, 1 failure (on stderr).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -16,11 +17,10 @@ int main(int argc, char** argv) {
   app.footer("Run `ual <command> --help` for a command's options.");
 
   ual::cli::Action action;
-  ual::cli::add_devices_command(app, action);
-  ual::cli::add_sim_command(app, action);
-#ifdef UAL_CLI_HAS_BENCH
-  ual::cli::add_bench_command(app, action);
-#endif
+  auto commands = ual::cli::registered_commands();
+  std::stable_sort(commands.begin(), commands.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [order, add] : commands) add(app, action);
 
   try {
     app.parse(argc, argv);

@@ -185,4 +185,8 @@ void add_sim_command(CLI::App& app, Action& action) {
   add_sim_catalog_command(*sim, action);
 }
 
+namespace {
+const CommandRegistration registration{"sim", 30, add_sim_command};
+}  // namespace
+
 }  // namespace ual::cli

@@ -57,7 +57,7 @@ Status check(const RandomTaskGraphParameters& p) {
 // the mean width is alpha*sqrt(v) as in the paper, and the depth then averages sqrt(v)/alpha.
 std::vector<std::vector<std::size_t>> draw_levels(const RandomTaskGraphParameters& p, Random& random) {
   const double mean_width = p.shape * std::sqrt(static_cast<double>(p.tasks));
-  const int widest = std::max(1, static_cast<int>(std::lround(2 * mean_width)) - 1);
+  const int widest = static_cast<int>(std::clamp(std::round(2 * mean_width) - 1, 1.0, static_cast<double>(p.tasks)));
   std::vector<std::vector<std::size_t>> levels;
   std::size_t next = 0;
   while (next < static_cast<std::size_t>(p.tasks)) {
@@ -127,6 +127,10 @@ Result<TaskGraph> generate_random_task_graph(const RandomTaskGraphParameters& pa
   const double widest_edge = 2 * parameters.communication_to_computation_ratio * parameters.average_cost;
   for (const auto& [from, to] : draw_edges(parameters, levels, random))
     graph.edges.push_back({from, to, random.uniform(0, widest_edge)});
+  // Costs near the double range overflow to infinity: refuse them here rather than hand out an unschedulable graph.
+  if (Status valid = validate_task_graph(graph); !valid)
+    return make_error(ErrorCode::invalid_argument,
+                      fmt::format("random task graph: the parameters give unusable costs ({})", valid.error().message));
   return graph;
 }
 

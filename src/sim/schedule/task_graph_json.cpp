@@ -22,7 +22,7 @@ class TaskGraphParser {
     json document;
     try {
       document = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {  // a syntax error, or a number too large for a double
       // nlohmann's message begins with "[json.exception.parse_error.101] ": keep what follows.
       std::string message = error.what();
       if (const auto end = message.find("] "); message.starts_with("[json.exception") && end != std::string::npos)

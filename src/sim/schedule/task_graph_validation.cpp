@@ -69,6 +69,8 @@ std::vector<std::size_t> find_cycle(const std::vector<std::vector<Arc>>& predece
   }
   std::vector<std::size_t> cycle(walk.begin() + static_cast<std::ptrdiff_t>(position[task]), walk.end());
   std::reverse(cycle.begin(), cycle.end());
+  // Start the report at the cycle's first task in file order, so that it reads the same however it was found.
+  std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
   return cycle;
 }
 
