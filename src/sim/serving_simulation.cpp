@@ -89,12 +89,14 @@ Result<ServingResult> simulate_serving(const ServingWorkload& workload, const St
         }
         chunk[index] = static_cast<int>(budget);
       }
-      const double tokens = chunk[index] * group.count;
+      // The inserts above may have moved the vector: look the group up again.
+      const Group& current = running[index];
+      const double tokens = chunk[index] * current.count;
       budget -= tokens;
       load.prefill_tokens += tokens;
-      load.prefill_attention += group.count * (static_cast<double>(chunk[index]) * group.prefilled +
-                                               0.5 * chunk[index] * (chunk[index] + 1.0));
-      if (group.prefilled + chunk[index] == input) load.logits_rows += group.count;
+      load.prefill_attention += current.count * (static_cast<double>(chunk[index]) * current.prefilled +
+                                                 0.5 * chunk[index] * (chunk[index] + 1.0));
+      if (current.prefilled + chunk[index] == input) load.logits_rows += current.count;
     }
     const double seconds = step_seconds(load);
     if (!(seconds > 0))
