@@ -176,12 +176,8 @@ void add_sim_command(CLI::App& app, Action& action) {
   train_app->add_flag("--json", train->json, "Machine-readable output");
   train_app->callback([train, &action] { action = [train] { return run_train(*train); }; });
 
-#ifdef UAL_CLI_HAS_SIM_PARTITION
   add_sim_partition_command(*sim, action);
-#endif
-#ifdef UAL_CLI_HAS_SIM_SCHEDULE
   add_sim_schedule_command(*sim, action);
-#endif
   add_sim_catalog_command(*sim, action);
 }
 
