@@ -33,8 +33,10 @@ UAL_API const std::vector<FastFlowLmModel>& fastflowlm_models();
 // The model with this catalog id or flm tag (case-insensitive); nullptr when FastFlowLM has none.
 UAL_API const FastFlowLmModel* find_fastflowlm_model(std::string_view catalog_id_or_tag);
 
-// One `flm` invocation. Field names follow the CLI: ctx_len is --ctx-len, pmode is --pmode, q_len is --q-len,
-// socket is --socket, cors is --cors, asr is --asr, embed is --embed, json is --json.
+// One `flm` invocation. Field names follow the CLI: ctx_len is --ctx-len, pmode is --pmode (default, powersaver,
+// balanced, performance, turbo), q_len is --q-len (NPU request queue), socket is --socket (the most concurrent
+// connections: a number in the real CLI, not a path), cors is --cors (on in flm unless "--cors 0"; unset here leaves
+// flm's default), asr is --asr, embed is --embed, json is --json. Unset options are not passed.
 struct FlmInvocation {
   std::string subcommand;  // run, serve, pull, list, remove, check, bench, validate, version, port
   std::string model_tag;
@@ -43,8 +45,8 @@ struct FlmInvocation {
   std::optional<std::string> host;
   std::optional<int> port;
   std::optional<int> q_len;
-  std::optional<std::string> socket;
-  bool cors = false;
+  std::optional<int> socket;
+  std::optional<bool> cors;
   bool asr = false;
   bool embed = false;
   bool json = false;
