@@ -57,7 +57,7 @@ struct EngineCommand {
   std::vector<std::string> argv;  // argv[0] is the program
   std::vector<std::pair<std::string, std::string>> environment;  // variables to set first
   std::string files_note;         // e.g. an extra_llm_api_options file to write first: its path and content
-  std::string text() const;       // shell-quoted, environment first
+  UAL_API std::string text() const;  // shell-quoted, environment first
 };
 
 struct PredictedPerformance {
@@ -76,7 +76,7 @@ struct Strategy {
   Partition partition;
   std::vector<EngineCommand> commands;
   bool ready = false;                 // engine installed and device usable
-  std::vector<std::string> requires;  // what to install or fix first (empty when ready)
+  std::vector<std::string> requirements;  // "requires" in JSON: what to install or fix first (empty when ready)
   PredictedPerformance predicted;
   std::vector<std::string> reasons;   // why this option, and why at this rank
   double score = 0;                   // higher is better for the objective (for ranking; not comparable across plans)

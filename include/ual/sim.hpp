@@ -74,6 +74,7 @@ struct ModelSpec {
   int experts_per_token = 0;
   int max_position = 0;
   std::uint64_t published_parameters = 0;  // the model card's count, to check ours against (0 = unknown)
+  std::string hugging_face_repo;           // where the weights are published ("meta-llama/Llama-3.2-3B"), if known
   std::map<std::string, std::string> sources;
 
   UAL_API std::uint64_t parameters() const noexcept;           // every weight, embeddings included
