@@ -77,6 +77,13 @@ void add_onnxruntime_strategies(PlanContext& context) {
         continue;
       }
     } else {
+      const double int4_bytes = weight_bytes_at(model, 4.5);  // AWQ int4 with group scales
+      if (int4_bytes > static_cast<double>(device->memory_bytes) * usable_memory_fraction) {
+        context.reject(engine_onnxruntime, device->label(),
+                       fmt::format("needs {} at int4, {} available", format_gigabytes(int4_bytes),
+                                   format_gigabytes(static_cast<double>(device->memory_bytes))));
+        continue;
+      }
       strategy.precision = device->vendor == "amd" ? "int4 weights (AWQ), bf16 activations (Ryzen AI hybrid build)" : "int8/int4 weights";
       strategy.requirements.push_back(fmt::format(
           "an ONNX export of {} built for {} (AMD publishes Ryzen AI builds of common LLMs on Hugging Face, "

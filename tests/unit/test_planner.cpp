@@ -361,9 +361,10 @@ TEST(Planner, BadOptionsAreErrors) {
 
 TEST(Planner, ModelThatFitsNowhereHasNoStrategiesAndSaysWhy) {
   const Plan plan = make_plan(catalog_model("megatron-1t"), recorded_machine("phoenix-laptop"));
-  EXPECT_TRUE(plan.strategies.empty() ||
-              std::all_of(plan.strategies.begin(), plan.strategies.end(), [](const Strategy& s) { return !s.ready; }));
-  EXPECT_NE(rejection(plan, "llama.cpp").find("needs"), std::string::npos) << rejection(plan, "llama.cpp");
+  EXPECT_TRUE(plan.strategies.empty()) << plan.strategies.front().engine;
+  EXPECT_NE(rejection(plan, "onnxruntime").find("needs"), std::string::npos) << rejection(plan, "onnxruntime");
+  EXPECT_NE(rejection(plan, "llama.cpp").find("GGUF"), std::string::npos) << rejection(plan, "llama.cpp");
+  EXPECT_FALSE(plan.notes.empty());
 }
 
 TEST(Planner, JsonCarriesTheContractKeys) {
