@@ -18,7 +18,7 @@ namespace ual::fastflowlm {
 
 // http://host:port with an optional path prefix before the routes ("http://127.0.0.1:52625/v1" and
 // "http://127.0.0.1:52625" are the same server: a trailing /v1 is dropped, since routes carry it).
-struct HttpEndpoint {
+struct UAL_API HttpEndpoint {
   std::string host;
   int port = 80;
   std::string base_path;  // "" or "/prefix", no trailing slash

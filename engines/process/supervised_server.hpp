@@ -37,7 +37,7 @@ struct SupervisedServerOptions {
 };
 
 // How the child ended.
-struct ServerExit {
+struct UAL_API ServerExit {
   bool exited_normally = false;
   int exit_code = -1;
   int signal = 0;
