@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -300,15 +301,26 @@ Status SupervisedServer::wait_until_ready(const std::function<bool()>& should_st
       stop();
       return make_error(ErrorCode::unavailable, fmt::format("stopped {} before it was ready", options_.name));
     }
+    // flm binds its port before it loads the model and answers only after, so a poll may hang until its timeout;
+    // each poll ends by the deadline.
+    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        started + options_.ready_timeout - Clock::now());
+    const auto poll_timeout = std::clamp(remaining, std::chrono::milliseconds(100), std::chrono::milliseconds(2000));
     httplib::Client client(host, options_.port);
-    client.set_connection_timeout(1, 0);
-    client.set_read_timeout(2, 0);
+    client.set_connection_timeout(poll_timeout.count() / 1000, (poll_timeout.count() % 1000) * 1000);
+    client.set_read_timeout(poll_timeout.count() / 1000, (poll_timeout.count() % 1000) * 1000);
     client.set_keep_alive(false);
     const auto answer = client.Get(options_.readiness_path);
     // An answer from a server whose child has died is someone else's server on the same port.
     if (answer && answer->status == 200 && !has_exited()) return ok_status();
     const auto now = Clock::now();
     const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
+    if (now >= next_progress) {
+      const std::string line = fmt::format("waiting for {} on {}:{} ({} s)", options_.name, host, options_.port, waited);
+      if (options_.progress) options_.progress(line);
+      else write_all(options_.log_fd, line + "\n");
+      next_progress = now + options_.progress_interval;
+    }
     if (now - started >= options_.ready_timeout) {
       const std::string last = answer ? fmt::format("its last answer was HTTP {}", answer->status)
                                        : fmt::format("it did not answer ({})", httplib::to_string(answer.error()));
@@ -316,12 +328,6 @@ Status SupervisedServer::wait_until_ready(const std::function<bool()>& should_st
       return make_error(ErrorCode::unavailable,
                         fmt::format("{} did not become ready on {}{} within {} s ({}); it was stopped", options_.name,
                                     url(), options_.readiness_path, waited, last));
-    }
-    if (now >= next_progress) {
-      const std::string line = fmt::format("waiting for {} on {}:{} ({} s)", options_.name, host, options_.port, waited);
-      if (options_.progress) options_.progress(line);
-      else write_all(options_.log_fd, line + "\n");
-      next_progress = now + options_.progress_interval;
     }
     std::this_thread::sleep_for(options_.poll_interval);
   }
