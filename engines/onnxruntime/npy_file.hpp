@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "engines/onnxruntime/host_tensor.hpp"
+#include "host_tensor.hpp"
 #include "ual/export.hpp"
 #include "ual/result.hpp"
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engines/onnxruntime/execution_providers.hpp"
-#include "engines/onnxruntime/host_tensor.hpp"
+#include "execution_providers.hpp"
+#include "host_tensor.hpp"
 #include "ual/export.hpp"
 #include "ual/inventory.hpp"
 #include "ual/result.hpp"

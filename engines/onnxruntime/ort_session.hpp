@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "engines/onnxruntime/onnx_runner.hpp"
-#include "engines/onnxruntime/ort_api.hpp"
+#include "onnx_runner.hpp"
+#include "ort_api.hpp"
 
 namespace ual::onnxruntime {
 

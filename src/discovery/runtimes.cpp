@@ -14,6 +14,7 @@
 #include "core/embedded_data.hpp"
 #include "core/text.hpp"
 #include "discovery/runtime_cache.hpp"
+#include "engines/onnxruntime/library_search.hpp"
 
 namespace ual::discovery {
 namespace {
@@ -112,6 +113,13 @@ Runtime find_by_presence(DiscoveryContext& context, const RuntimeCatalog& catalo
 }
 
 Result<DynamicLibrary> open_live_library(const RuntimeCatalog& catalog, const RuntimeSpec& spec) {
+  // ONNX Runtime: the engine's own search first (UAL_ONNXRUNTIME_LIBRARY, the loader, the copy scripts/setup
+  // fetched), so `ual devices` lists the library `ual run` uses; a library named by the variable is the only one.
+  if (spec.name == "onnxruntime") {
+    auto library = onnxruntime::open_onnxruntime_library();
+    const char* named = std::getenv(onnxruntime::library_environment_variable);
+    if (library || (named && *named)) return library;
+  }
   std::vector<std::string> candidates = spec.libraries;  // the loader's own search first (LD_LIBRARY_PATH, ld.so.cache)
   for (const std::string& name : spec.libraries)
     for (const std::string& dir : catalog.library_dirs)
@@ -213,6 +221,8 @@ std::vector<Runtime> probe_runtimes(DiscoveryContext& context) {
     for (const std::string& name : spec.libraries)
       for (const std::string& dir : catalog->library_dirs)
         if (::access((dir + "/" + name).c_str(), F_OK) == 0) search_state += dir + "/" + name + ",";
+  for (const std::string& path : onnxruntime::onnxruntime_library_candidates())  // the engine's, outside those dirs
+    if (path.find('/') != std::string::npos) search_state += path + (::access(path.c_str(), F_OK) == 0 ? "+," : "-,");
   RuntimeCache cache = RuntimeCache::open(options.runtime_cache_directory, search_state);
   for (const RuntimeSpec& spec : catalog->runtimes) {
     if (auto cached = options.refresh_runtime_cache ? std::nullopt : cache.find(spec.name)) {
