@@ -46,7 +46,9 @@ struct UAL_API ServerExit {
 
 class UAL_API SupervisedServer {
  public:
-  // Starts the child. Errors: the program is not on PATH or cannot be started.
+  // Starts the child. Errors: the program is not on PATH or cannot be started. PR_SET_PDEATHSIG fires when the
+  // thread that forked exits (not only the process), so call start() from a thread that outlives the server (ual
+  // serve: the main thread).
   static Result<std::unique_ptr<SupervisedServer>> start(SupervisedServerOptions options);
   ~SupervisedServer();  // stop()
   SupervisedServer(const SupervisedServer&) = delete;
