@@ -31,6 +31,8 @@ const char* llama_file_type_name(std::uint32_t file_type) noexcept;
 // The GGUF magic "GGUF" (docs/gguf.md: 0x47 0x47 0x55 0x46 at the byte level).
 bool has_gguf_magic(std::string_view bytes) noexcept;
 
+constexpr std::uint32_t kGgufString = 8, kGgufArray = 9;  // docs/gguf.md gguf_metadata_value_type
+
 // One metadata value. Scalars keep their little-endian bits in `raw`; arrays only their element type and length
 // (a vocabulary's 128k strings are skipped, not stored).
 struct MetadataValue {
@@ -63,6 +65,7 @@ struct GgufHeader {
 // (and how much a retry needs at least); otherwise the file itself is malformed. `short_of` names what was cut.
 Result<GgufHeader> parse_gguf(std::string_view bytes, std::string_view origin, std::uint64_t& needed_bytes,
                               std::string& short_of);
+// Defined in model_description.cpp.
 ModelDescription describe_gguf(const GgufHeader& header, std::string_view origin);
 // A note when the file ends before the tensor data its header describes (a header-only copy or a cut download).
 void note_missing_tensor_data(ModelDescription& model, const GgufHeader& header, std::uint64_t file_size);

@@ -1,10 +1,12 @@
 // describe_model: a catalog id or a path, recognized by content (GGUF magic, an ONNX ModelProto with a graph, a
-// Hugging Face config.json), and the description's JSON form. Also the helpers the readers share.
+// Hugging Face config.json), and the description's JSON form. Also what the readers share, and a parsed GGUF header
+// turned into a description (the transformer's shape from its `<arch>.*` keys).
 #include <algorithm>
-#include <array>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -55,6 +57,158 @@ std::string model_id_from_origin(std::string_view origin) {
   if (path.filename() == "config.json" && path.has_parent_path() && !path.parent_path().filename().empty())
     return path.parent_path().filename().string();
   return path.stem().string();
+}
+
+// --- GGUF headers as descriptions ---
+
+namespace {
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+const MetadataValue* find_metadata(const GgufHeader& header, const std::string& key) {
+  const auto found = header.metadata.find(key);
+  return found == header.metadata.end() ? nullptr : &found->second;
+}
+
+std::optional<std::uint64_t> metadata_unsigned(const GgufHeader& header, const std::string& key) {
+  const MetadataValue* value = find_metadata(header, key);
+  return value ? value->as_unsigned() : std::nullopt;
+}
+
+const GgufTensor* find_tensor(const GgufHeader& header, std::string_view name) {
+  for (const GgufTensor& tensor : header.tensors)
+    if (tensor.name == name) return &tensor;
+  return nullptr;
+}
+
+bool any_tensor_contains(const GgufHeader& header, std::string_view part) {
+  return std::any_of(header.tensors.begin(), header.tensors.end(),
+                     [&](const GgufTensor& tensor) { return tensor.name.find(part) != std::string::npos; });
+}
+
+// The transformer's shape from the `<arch>.*` keys (docs/gguf.md "LLM" section; llama.cpp's LLM_KV names).
+std::optional<sim::ModelSpec> gguf_shape(const GgufHeader& header, ModelDescription& model) {
+  const std::string& arch = model.architecture;
+  if (arch.empty()) {
+    model.notes.push_back("no general.architecture: the transformer shape is unknown");
+    return std::nullopt;
+  }
+  bool unusable = false;
+  auto count = [&](const char* suffix) -> std::optional<int> {
+    const std::string key = arch + "." + suffix;
+    const MetadataValue* value = find_metadata(header, key);
+    if (value == nullptr) return std::nullopt;
+    const auto number = value->as_unsigned();
+    if (number && *number <= INT_MAX) return static_cast<int>(*number);
+    model.notes.push_back(fmt::format("{} is {}: the transformer shape is left out", key,
+                                      value->type == kGgufArray ? "an array (one value per layer)"
+                                                                : "not a count below 2^31"));
+    unusable = true;
+    return std::nullopt;
+  };
+  const auto layers = count("block_count"), hidden = count("embedding_length"),
+             heads = count("attention.head_count"), kv_heads = count("attention.head_count_kv"),
+             key_length = count("attention.key_length"), ffn = count("feed_forward_length"),
+             expert_ffn = count("expert_feed_forward_length"), experts = count("expert_count"),
+             experts_used = count("expert_used_count"), vocab_key = count("vocab_size");
+  if (unusable) return std::nullopt;
+  if (!layers || !hidden || !heads || *heads == 0) {
+    model.notes.push_back(fmt::format("no {0}.block_count, {0}.embedding_length and {0}.attention.head_count: the "
+                                      "transformer shape is unknown", arch));
+    return std::nullopt;
+  }
+  sim::ModelSpec spec;
+  spec.id = model.path.empty() ? model.id : model.path;
+  spec.name = model.name.empty() ? model.id : model.name;
+  spec.layers = *layers;
+  spec.hidden = *hidden;
+  spec.heads = *heads;
+  spec.kv_heads = kv_heads.value_or(*heads);
+  spec.head_dim = key_length.value_or(*hidden / *heads);
+  spec.experts = experts.value_or(0);
+  spec.experts_per_token = experts_used.value_or(0);
+  spec.ffn = spec.experts > 0 && expert_ffn ? *expert_ffn : ffn.value_or(0);
+  spec.max_position = static_cast<int>(std::min<std::uint64_t>(model.context_length, INT_MAX));
+  if (const MetadataValue* tokens = find_metadata(header, "tokenizer.ggml.tokens");
+      tokens != nullptr && tokens->type == kGgufArray && tokens->array_length <= INT_MAX) {
+    spec.vocab = static_cast<int>(tokens->array_length);
+  } else if (vocab_key) {
+    spec.vocab = *vocab_key;
+  } else if (const GgufTensor* embedding = find_tensor(header, "token_embd.weight");
+             embedding != nullptr && embedding->dims.size() >= 2 && embedding->dims[1] <= INT_MAX) {
+    spec.vocab = static_cast<int>(embedding->dims[1]);
+  }
+  // Tensor names (llama.cpp LLM_TENSOR_*): a gate projection means a gated MLP; no output.weight beside
+  // token_embd.weight means the output head reuses the embedding.
+  if (any_tensor_contains(header, ".ffn_gate")) spec.gated_mlp = true;
+  else if (any_tensor_contains(header, ".ffn_up")) spec.gated_mlp = false;
+  spec.tied_embeddings = find_tensor(header, "token_embd.weight") && !find_tensor(header, "output.weight");
+  spec.sources["shape"] = fmt::format("{} (GGUF metadata)", model.path.empty() ? model.id : model.path);
+  return spec;
+}
+
+}  // namespace
+
+ModelDescription describe_gguf(const GgufHeader& header, std::string_view origin) {
+  ModelDescription model;
+  model.format = ModelFormat::gguf;
+  model.id = model_id_from_origin(origin);
+  model.path = std::string(origin);
+  if (const MetadataValue* name = find_metadata(header, "general.name"); name && name->type == kGgufString)
+    model.name = name->text;
+  if (const MetadataValue* arch = find_metadata(header, "general.architecture"); arch && arch->type == kGgufString)
+    model.architecture = arch->text;
+  if (!model.architecture.empty())
+    model.context_length = metadata_unsigned(header, model.architecture + ".context_length").value_or(0);
+
+  std::map<std::string, std::uint64_t> elements_by_type;
+  std::map<std::uint32_t, std::uint64_t> unknown_types;
+  for (const GgufTensor& tensor : header.tensors) {
+    model.parameter_count = saturating_add(model.parameter_count, tensor.elements);
+    const GgmlTypeTraits* traits = ggml_type_traits(tensor.type);
+    if (traits == nullptr) {
+      ++unknown_types[tensor.type];
+      continue;
+    }
+    model.weight_bytes = saturating_add(model.weight_bytes, tensor.bytes);
+    ++model.tensor_types[traits->name];
+    elements_by_type[traits->name] = saturating_add(elements_by_type[traits->name], tensor.elements);
+  }
+  for (const auto& [type, count] : unknown_types)
+    model.notes.push_back(fmt::format("{} tensors of ggml type {}, which this reader does not know: weight_bytes "
+                                      "leaves them out", count, type));
+
+  if (const auto file_type = metadata_unsigned(header, "general.file_type")) {
+    if (const char* name = file_type <= UINT32_MAX ? llama_file_type_name(static_cast<std::uint32_t>(*file_type))
+                                                   : nullptr)
+      model.weight_type = name;
+    else
+      model.notes.push_back(fmt::format("general.file_type {} is not a llama.cpp file type this reader knows",
+                                        *file_type));
+  }
+  if (model.weight_type.empty() && !elements_by_type.empty())
+    model.weight_type = std::max_element(elements_by_type.begin(), elements_by_type.end(),
+                                         [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+  if (const auto splits = metadata_unsigned(header, "split.count"); splits && *splits > 1)
+    model.notes.push_back(fmt::format("part {} of a model split in {} files: the tensor counts are this part's",
+                                      metadata_unsigned(header, "split.no").value_or(0) + 1, *splits));
+
+  model.shape = gguf_shape(header, model);
+  if (model.shape) model.catalog_id = catalog_id_for_shape(*model.shape);
+  return model;
+}
+
+void note_missing_tensor_data(ModelDescription& model, const GgufHeader& header, std::uint64_t file_size) {
+  // docs/gguf.md: the data section starts at the header's end rounded up to the alignment; offsets are relative
+  // to it.
+  const std::uint64_t alignment = header.alignment;
+  std::uint64_t end = saturating_add(header.header_bytes, (alignment - header.header_bytes % alignment) % alignment);
+  const std::uint64_t data_start = end;
+  for (const GgufTensor& tensor : header.tensors)
+    end = std::max(end, saturating_add(data_start, saturating_add(tensor.offset, tensor.bytes)));
+  if (file_size < end)
+    model.notes.push_back(fmt::format("the file has {} bytes but its tensor data ends at byte {}: a header-only "
+                                      "copy or an incomplete download", file_size, end));
 }
 
 }  // namespace planner

@@ -47,6 +47,13 @@ constexpr OnnxType kOnnxTypes[] = {
 constexpr int kMaxGroupDepth = 32;  // protobuf's own parsers stop at 100 nested messages
 constexpr std::uint64_t kMaxInt64 = static_cast<std::uint64_t>(INT64_MAX);
 
+// Sums of sizes a file claims: saturate rather than wrap (a claim of 2^62 elements needs no bytes to make).
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
+}
+
 // One decoded field. `number` >= 1; varint and fixed values land in `value`, length-delimited ones in `bytes`.
 struct Field {
   std::uint32_t number = 0;
@@ -63,6 +70,10 @@ class WireParser {
   bool fail(std::size_t offset, const std::string& message) {
     if (!error_)
       error_ = make_error(ErrorCode::parse_error, fmt::format("{}: byte {}: {}", origin_, offset, message));
+    return false;
+  }
+  bool fail_without_offset(const std::string& message) {
+    if (!error_) error_ = make_error(ErrorCode::parse_error, fmt::format("{}: {}", origin_, message));
     return false;
   }
   const std::optional<Error>& error() const { return error_; }
@@ -334,14 +345,16 @@ class OnnxModelParser {
       std::uint64_t elements = 1;
       for (const std::uint64_t dim : init.dims)
         if (__builtin_mul_overflow(elements, dim, &elements) || elements > kMaxInt64)
-          return wire_.fail(0, fmt::format("initializer {} has more than 2^63 elements", init.name));
+          return wire_.fail_without_offset(fmt::format("initializer {} has more than 2^63 elements", init.name));
       const char* type_name = onnx_element_type_name(init.data_type);
       const std::string type = type_name ? type_name : fmt::format("type_{}", init.data_type);
       ++model_.tensor_types[type];
-      elements_by_type[type] += elements;
-      model_.parameter_count += elements;
+      elements_by_type[type] = saturating_add(elements_by_type[type], elements);
+      model_.parameter_count = saturating_add(model_.parameter_count, elements);
       const unsigned bits = onnx_element_bits(init.data_type);
-      std::uint64_t bytes = init.data_type == 8 ? init.string_bytes : (elements / 8) * bits + ((elements % 8) * bits + 7) / 8;
+      std::uint64_t bytes = init.data_type == 8 ? init.string_bytes
+                                                : saturating_add(saturating_mul(elements / 8, bits),
+                                                                 ((elements % 8) * bits + 7) / 8);
       if (bits == 0 && init.data_type != 8) {
         bytes = init.raw_bytes.value_or(0);
         model_.notes.push_back(fmt::format("initializer {} has the unknown data type {}", init.name, init.data_type));
@@ -350,12 +363,12 @@ class OnnxModelParser {
         ++external_count;
         if (!init.external_location.empty()) locations.insert(init.external_location);
         if (init.external_length) bytes = *init.external_length;
-        model_.external_data_bytes += bytes;
+        model_.external_data_bytes = saturating_add(model_.external_data_bytes, bytes);
       } else if (init.raw_bytes && *init.raw_bytes != bytes && bits != 0) {
         model_.notes.push_back(fmt::format("initializer {} has {} bytes of raw_data; its type and shape say {}",
                                            init.name, *init.raw_bytes, bytes));
       }
-      model_.weight_bytes += bytes;
+      model_.weight_bytes = saturating_add(model_.weight_bytes, bytes);
     }
     if (external_count > 0)
       model_.notes.push_back(fmt::format("{} initializers ({} bytes) are stored outside the file (in {}): "
