@@ -65,6 +65,11 @@ struct GpuPlan {
   std::vector<std::string> reasons;
 };
 
+// Nodes one model instance spans (more than one: the engine's distributed runtime launches it).
+int nodes_per_instance(const GpuPlan& plan, const DeviceGroup& gpu) {
+  return std::max(1, (plan.tp * plan.pp + gpu.count - 1) / gpu.count);
+}
+
 // The partition HopperSim ranks best on all GPUs of all nodes; nullopt (with the reason) when none fits.
 std::optional<GpuPlan> best_partition(const PlanContext& context, const DeviceGroup& gpu, sim::Precision precision,
                                       std::string& why_not) {
@@ -146,6 +151,9 @@ Strategy base_strategy(std::string_view engine, const DeviceGroup& gpu, const Gp
   strategy.partition.pipeline_parallel = plan.pp;
   strategy.partition.instances = plan.instances;
   strategy.partition.nodes = std::max(1, (plan.tp * plan.pp * plan.instances + gpu.count - 1) / gpu.count);
+  if (strategy.partition.nodes > 1 && nodes_per_instance(plan, gpu) == 1)
+    strategy.reasons.push_back(fmt::format("each instance fits one node: run the same command on each of the {} nodes",
+                                           strategy.partition.nodes));
   strategy.partition.total_layers = context.model.shape ? context.model.shape->layers : 0;
   strategy.predicted = plan.predicted;
   strategy.reasons = plan.reasons;
@@ -177,7 +185,7 @@ void add_tensorrt_llm(PlanContext& context, const DeviceGroup& gpu, const GpuPla
   options.fp8_kv_cache = fp8;
   options.host = context.options.host;
   options.port = context.port_or(8000);
-  options.nodes = strategy.partition.nodes;
+  options.nodes = nodes_per_instance(plan, gpu);
   options.gpus_per_node = gpu.count;
   auto commands = engines::build_tensorrt_llm_commands(options);
   if (!commands) {
@@ -206,7 +214,8 @@ void add_vllm(PlanContext& context, const DeviceGroup& gpu, const GpuPlan& plan,
   options.model = checkpoint;
   options.tensor_parallel = plan.tp;
   options.pipeline_parallel = plan.pp;
-  options.data_parallel = strategy.partition.nodes == 1 ? plan.instances : 1;
+  // Instances inside one node are vLLM's data parallelism; instances on other nodes run the same command there.
+  options.data_parallel = nodes_per_instance(plan, gpu) == 1 ? std::max(1, plan.instances / strategy.partition.nodes) : 1;
   if (fp8) {
     options.quantization = "fp8";
     options.kv_cache_dtype = "fp8";
@@ -214,7 +223,7 @@ void add_vllm(PlanContext& context, const DeviceGroup& gpu, const GpuPlan& plan,
   options.max_model_len = static_cast<int>(planned_context(context.model, context.options.context_length));
   options.host = context.options.host;
   options.port = context.port_or(8000);
-  options.nodes = strategy.partition.nodes;
+  options.nodes = nodes_per_instance(plan, gpu);
   options.gpus_per_node = gpu.count;
   options.head_address = context.options.head_node_address.empty() ? context.options.host : context.options.head_node_address;
   auto commands = engines::build_vllm_commands(options);

@@ -116,7 +116,8 @@ Result<ModelSpec> parse_model_json(std::string_view text, std::string_view origi
     model.experts_per_token = file.value("experts_per_token", 0);
     model.max_position = file.value("max_position", 0);
     model.published_parameters = file.value("published_parameters", std::uint64_t{0});
-    model.hugging_face_repo = file.value("hugging_face_repo", std::string{});
+    if (file.contains("hugging_face_repo") && file.at("hugging_face_repo").is_string())  // null: not published
+      model.hugging_face_repo = file.at("hugging_face_repo").get<std::string>();
     if (file.contains("sources"))
       for (const auto& [field, source] : file.at("sources").items())
         if (source.is_string()) model.sources[field] = source.get<std::string>();
