@@ -82,8 +82,10 @@ void add_llama_server(PlanContext& context, const DeviceGroup& device, std::stri
   strategy.commands = std::move(*commands);
   strategy.endpoint = endpoint_url(context.options, options.port);
   strategy.readiness_path = "/health";
+  // llama.cpp splits the layers over all GPUs of the group (its default --split-mode layer).
+  const double devices = device_kind == "cpu" ? 1.0 : static_cast<double>(std::max(device.count, 1));
   strategy.predicted.memory_bytes_per_device =
-      source.weight_bytes + kv_cache_bytes(context.model, static_cast<std::uint64_t>(options.context_size), 2);
+      (source.weight_bytes + kv_cache_bytes(context.model, static_cast<std::uint64_t>(options.context_size), 2)) / devices;
   strategy.reasons = std::move(reasons);
   strategy.requirements = std::move(missing);
   if (!find_program(context.machine, "llama-server").found) strategy.requirements.push_back(install_hint("llama-server"));
@@ -101,7 +103,8 @@ std::string gpu_build(const PlanContext& context, const DeviceGroup& gpu, std::v
   }
   if (gpu.vendor == "amd") {
     const Runtime* hip = context.machine.runtime("hip");
-    return hip && hip->usable ? "ROCm/HIP" : "Vulkan (no ROCm here; the ROCm/HIP build is faster where ROCm supports the GPU)";
+    if (hip && hip->usable) return "ROCm/HIP";
+    return "Vulkan";
   }
   return "Vulkan";
 }
@@ -129,6 +132,9 @@ void add_llama_cpp_strategies(PlanContext& context) {
     std::vector<std::string> missing;
     const std::string build = gpu_build(context, *gpu, missing);
     std::vector<std::string> reasons{fmt::format("llama.cpp's {} build runs {} on {}", build, source->quantization, gpu->name)};
+    if (build == "Vulkan" && gpu->vendor == "amd")
+      reasons.push_back("no usable ROCm here: the Vulkan build needs only Mesa's RADV driver (the ROCm/HIP build is "
+                        "faster where ROCm supports the GPU)");
     if (source->weight_bytes + kv + runtime_overhead_bytes <= usable) {
       reasons.push_back(fmt::format("{} of weights and {} of KV cache ({} tokens) fit {} usable", format_gigabytes(source->weight_bytes),
                                     format_gigabytes(kv), context_tokens, format_gigabytes(usable)));

@@ -55,7 +55,13 @@ void print_plan(const Plan& plan, bool show_all) {
     print_prediction(strategy.predicted);
     for (const EngineCommand& command : strategy.commands) {
       fmt::print("     {}: {}\n", command.role, command.text());
-      if (!command.files_note.empty()) fmt::print("       ({})\n", command.files_note);
+      if (!command.files_note.empty()) {
+        std::string note = command.files_note;
+        while (!note.empty() && note.back() == '\n') note.pop_back();
+        for (std::size_t at = note.find('\n'); at != std::string::npos; at = note.find('\n', at + 8))
+          note.replace(at, 1, "\n         ");
+        fmt::print("       ({})\n", note);
+      }
     }
     for (const std::string& missing : strategy.requirements) fmt::print("     needs: {}\n", missing);
     for (const std::string& reason : strategy.reasons) fmt::print("     why: {}\n", reason);
