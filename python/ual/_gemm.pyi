@@ -1,0 +1,9 @@
+"""Type stubs of ual.gemm and the compute devices (re-exported by ual)."""
+from typing import Any, Dict, List
+
+import numpy
+
+def gemm(a: numpy.ndarray, b: numpy.ndarray, device: str = "auto", transpose_a: bool = False,
+         transpose_b: bool = False, alpha: float = 1.0, policy: str = "max_performance") -> numpy.ndarray: ...
+def compute_devices() -> List[Dict[str, Any]]: ...
+def select_device(m: int, n: int, k: int, dtype: Any = ..., policy: str = "max_performance") -> Dict[str, Any]: ...

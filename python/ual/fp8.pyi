@@ -1,0 +1,9 @@
+"""Type stubs of ual.fp8."""
+from typing import Any, Dict, Optional, Tuple
+
+import numpy
+
+def quantize(x: numpy.ndarray, scale: Optional[float] = None, format: str = "e4m3", saturate: bool = True,
+             margin: float = 0.0) -> Tuple[numpy.ndarray, float, float]: ...
+def dequantize(q: numpy.ndarray, scale_inv: float, format: str = "e4m3", dtype: Any = ...) -> numpy.ndarray: ...
+def format_info(format: str = "e4m3") -> Dict[str, Any]: ...
