@@ -32,7 +32,8 @@ typedef enum ual_status {
   UAL_ERROR_INTERNAL = 6,         /* a broken invariant inside ual (or an exception caught at the boundary) */
   UAL_ERROR_INVALID_HANDLE = 7,   /* a handle that was destroyed, or never created by ual */
   UAL_ERROR_NULL_POINTER = 8,     /* a required pointer argument was NULL; the message names it */
-  UAL_ERROR_OUT_OF_MEMORY = 9     /* std::bad_alloc inside ual */
+  UAL_ERROR_OUT_OF_MEMORY = 9,    /* std::bad_alloc inside ual */
+  UAL_STATUS_MAX_ENUM = 0x7fffffff /* not a code: makes every int a valid value of the type (as Vulkan's *_MAX_ENUM) */
 } ual_status;
 
 /* Element types of tensors (ual::DType). */
@@ -45,7 +46,8 @@ typedef enum ual_dtype {
   UAL_DTYPE_FP8_E4M3FNUZ = 5,
   UAL_DTYPE_FP8_E5M2FNUZ = 6,
   UAL_DTYPE_I8 = 7,
-  UAL_DTYPE_I32 = 8
+  UAL_DTYPE_I32 = 8,
+  UAL_DTYPE_MAX_ENUM = 0x7fffffff /* not a dtype: any int passed in is a value of the type, rejected as unknown */
 } ual_dtype;
 
 /* Opaque handles. A destroyed handle used again is UAL_ERROR_INVALID_HANDLE, never a crash. */

@@ -85,6 +85,7 @@ UAL_C_API const char* ual_status_name(ual_status status) {
     case UAL_ERROR_INVALID_HANDLE: return "UAL_ERROR_INVALID_HANDLE";
     case UAL_ERROR_NULL_POINTER: return "UAL_ERROR_NULL_POINTER";
     case UAL_ERROR_OUT_OF_MEMORY: return "UAL_ERROR_OUT_OF_MEMORY";
+    case UAL_STATUS_MAX_ENUM: break;
   }
   return "UAL_ERROR_UNKNOWN";
 }

@@ -53,7 +53,8 @@ NpuRouteReport find_npu_routes(const Inventory& inventory) {
   } else {
     report.routes.push_back(npu_route_fastflowlm);
     report.flm_path = flm->path;
-    report.reasons.push_back(fmt::format("FastFlowLM {} at {} drives the XDNA2 NPU", flm->version, flm->path));
+    report.reasons.push_back(fmt::format("FastFlowLM{}{} at {} drives the XDNA2 NPU", flm->version.empty() ? "" : " ",
+                                         flm->version, flm->path));
   }
 
   const Runtime* ort = find_runtime(inventory, "onnxruntime");
