@@ -68,7 +68,11 @@ void register_errors(py::module_& module) {
           type = entry.type;
           code = entry.code_name;
         }
-      py::object instance = py::reinterpret_borrow<py::object>(type)(exception.error.message);
+      // Messages may quote paths that are not UTF-8: undecodable bytes become U+FFFD rather than a second error.
+      const std::string& text = exception.error.message;
+      PyObject* message = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+      if (message == nullptr) throw py::error_already_set();
+      py::object instance = py::reinterpret_borrow<py::object>(type)(py::reinterpret_steal<py::str>(message));
       instance.attr("code") = code;
       PyErr_SetObject(type, instance.ptr());
     }

@@ -47,9 +47,20 @@ def test_missing_sysroot_is_a_ual_error(tmp_path):
     assert "no-such-machine" in str(raised.value)
 
 
-def test_sysroot_of_bytes_is_a_type_error():
+def test_paths_that_are_not_utf8_reach_ual(tmp_path):
+    missing = bytes(tmp_path) + b"/not-utf8-\xff"
+    with pytest.raises(ual.Error) as raised:
+        ual.devices(sysroot=missing)
+    assert "not-utf8-" in str(raised.value)
+    with pytest.raises(ual.NotFoundError):
+        ual.plan(missing + b".gguf")
+
+
+def test_bad_path_types():
     with pytest.raises(TypeError, match="sysroot"):
-        ual.devices(sysroot=b"/")
+        ual.devices(sysroot=42)
+    with pytest.raises(TypeError, match="model"):
+        ual.plan(None)
 
 
 def test_plan_on_strix_halo_ranks_fastflowlm_first(machine):

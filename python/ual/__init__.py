@@ -27,16 +27,19 @@ __all__ = [
     "ModelOptimizer", "ModelOptimizerAgent", "get_fastflow_command", "fastflowlm_models",
 ]
 
-PathLike = Union[str, "_os.PathLike[str]"]
+PathLike = Union[str, bytes, "_os.PathLike[str]", "_os.PathLike[bytes]"]
 
 
-def _sysroot(sysroot: Optional[PathLike]) -> Optional[str]:
-    if sysroot is None:
-        return None
-    path = _os.fspath(sysroot)
-    if not isinstance(path, str):
-        raise TypeError("sysroot: expected a str or os.PathLike of str, got bytes")
-    return path
+def _path(value: PathLike, name: str) -> bytes:
+    """A path as the bytes the OS uses (os.fsencode), so names that are not UTF-8 reach ual unchanged."""
+    try:
+        return _os.fsencode(value)
+    except TypeError:
+        raise TypeError(f"{name}: expected a str, bytes or os.PathLike, got {type(value).__name__}") from None
+
+
+def _sysroot(sysroot: Optional[PathLike]) -> Optional[bytes]:
+    return None if sysroot is None else _path(sysroot, "sysroot")
 
 
 def devices(sysroot: Optional[PathLike] = None, compute: bool = True, refresh: bool = False) -> Dict[str, Any]:
@@ -48,8 +51,8 @@ def devices(sysroot: Optional[PathLike] = None, compute: bool = True, refresh: b
     ``compute_devices`` and ``compute_backends``.
 
     Args:
-        sysroot: a recorded machine (a directory holding ``proc/``, ``sys/``, ``dev/``) instead of this one; its
-            ``compute_devices`` list is empty, since compute devices are this process's.
+        sysroot: a recorded machine (a directory holding ``proc/``, ``sys/``, ``dev/``; str, bytes or path-like)
+            instead of this one; its ``compute_devices`` list is empty, since compute devices are this process's.
         compute: load the compute backends to fill ``compute_devices`` (live machine only).
         refresh: probe runtimes and backends again instead of reusing ual's caches of unchanged files.
     """
@@ -80,7 +83,7 @@ def plan(model: PathLike, objective: str = "latency", sysroot: Optional[PathLike
         NotFoundError: an unknown model id or a missing file; ParseError: a file ual cannot read;
         InvalidArgumentError: an unknown objective.
     """
-    return _json.loads(_ual.plan_json(_os.fspath(model), objective, _sysroot(sysroot), input_len, output_len,
+    return _json.loads(_ual.plan_json(_path(model, "model"), objective, _sysroot(sysroot), input_len, output_len,
                                       context_length, port, host, nodes, head_address))
 
 

@@ -18,7 +18,7 @@ from ._ual import NotFoundError as NotFoundError
 from ._ual import ParseError as ParseError
 from ._ual import UnavailableError as UnavailableError
 
-PathLike = Union[str, os.PathLike[str]]
+PathLike = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 __version__: str
 
 def devices(sysroot: Optional[PathLike] = None, compute: bool = True, refresh: bool = False) -> Dict[str, Any]: ...
