@@ -1,6 +1,7 @@
 // Error state and strings of the C ABI, and the library-level calls (version, ABI version, free).
 #include "capi/boundary.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "ual/version.hpp"
@@ -20,12 +21,17 @@ void store(std::string_view message) noexcept {
 
 }  // namespace
 
-void set_last_error(std::string message) noexcept { store(message); }
+void set_last_error(std::string_view message) noexcept { store(message); }
 
 const char* last_error_text() noexcept { return last_message; }
 
-ual_status fail(ual_status status, std::string message) noexcept {
+ual_status fail(ual_status status, std::string_view message) noexcept {
   store(message);
+  return status;
+}
+
+ual_status fail_in(ual_status status, const char* function, const char* detail) noexcept {
+  std::snprintf(last_message, message_capacity, "%s: %s", function, detail);
   return status;
 }
 

@@ -15,11 +15,13 @@
 namespace ual::capi {
 
 // Records a failure for ual_last_error() and returns its status.
-ual_status fail(ual_status status, std::string message) noexcept;
+ual_status fail(ual_status status, std::string_view message) noexcept;
 ual_status fail(const Error& error) noexcept;
+// "<function>: <detail>" without allocating (the exception handlers: even std::bad_alloc gets its message).
+ual_status fail_in(ual_status status, const char* function, const char* detail) noexcept;
 ual_status succeed() noexcept;  // clears the message
 const char* last_error_text() noexcept;
-void set_last_error(std::string message) noexcept;  // without a status (the NPU contract's int codes)
+void set_last_error(std::string_view message) noexcept;  // without a status (the NPU contract's int codes)
 ual_status to_status(ErrorCode code) noexcept;
 
 // NULL check naming the argument and the function: "ual_gemm: argument 'a' is NULL".
@@ -40,11 +42,11 @@ ual_status guarded(const char* function, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return fail(UAL_ERROR_OUT_OF_MEMORY, std::string(function) + ": out of memory");
+    return fail_in(UAL_ERROR_OUT_OF_MEMORY, function, "out of memory");
   } catch (const std::exception& exception) {
-    return fail(UAL_ERROR_INTERNAL, std::string(function) + ": " + exception.what());
+    return fail_in(UAL_ERROR_INTERNAL, function, exception.what());
   } catch (...) {
-    return fail(UAL_ERROR_INTERNAL, std::string(function) + ": unknown exception");
+    return fail_in(UAL_ERROR_INTERNAL, function, "unknown exception");
   }
 }
 

@@ -31,10 +31,12 @@ int npu_init(const char* sysroot_or_null) noexcept {
     for (const std::string& reason : report.reasons) reasons += (reasons.empty() ? "" : "; ") + reason;
     set_last_error(reasons);
     return report.available ? UAL_NPU_OK : UAL_NPU_UNAVAILABLE;
+  } catch (const std::bad_alloc&) {
+    fail_in(UAL_ERROR_OUT_OF_MEMORY, "ual_npu_init", "out of memory");
   } catch (const std::exception& exception) {
-    set_last_error(std::string("ual_npu_init: ") + exception.what());
+    fail_in(UAL_ERROR_INTERNAL, "ual_npu_init", exception.what());
   } catch (...) {
-    set_last_error("ual_npu_init: unknown exception");
+    fail_in(UAL_ERROR_INTERNAL, "ual_npu_init", "unknown exception");
   }
   return UAL_NPU_UNAVAILABLE;  // the seed's contract: anything short of a route means "fall back"
 }
@@ -92,11 +94,11 @@ UAL_C_API int ual_npu_run_model(const char* model) {
     set_last_error(code == UAL_NPU_OK ? std::string() : message);
     return code;
   } catch (const std::bad_alloc&) {
-    set_last_error("ual_npu_run_model: out of memory");
+    fail_in(UAL_ERROR_OUT_OF_MEMORY, "ual_npu_run_model", "out of memory");
   } catch (const std::exception& exception) {
-    set_last_error(std::string("ual_npu_run_model: ") + exception.what());
+    fail_in(UAL_ERROR_INTERNAL, "ual_npu_run_model", exception.what());
   } catch (...) {
-    set_last_error("ual_npu_run_model: unknown exception");
+    fail_in(UAL_ERROR_INTERNAL, "ual_npu_run_model", "unknown exception");
   }
   return UAL_NPU_INTERNAL;
 }
