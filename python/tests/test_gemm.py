@@ -67,7 +67,13 @@ def test_every_compute_device(device):
     rng = np.random.default_rng(5)
     a = rng.standard_normal((33, 65), dtype=np.float32)
     b = rng.standard_normal((65, 17), dtype=np.float32)
-    assert_close(ual.gemm(a, b, device=device), reference(a, b), 1e-5)
+    result = ual.gemm(a, b, device=device)
+    assert_close(result, reference(a, b), 1e-5)
+    assert_close(ual.gemm(a.astype(np.float16), b.astype(np.float16), device=device),
+                 reference(a.astype(np.float16), b.astype(np.float16)), 2e-3)
+    assert_close(ual.gemm(a.T.copy(), b, device=device, transpose_a=True), reference(a, b), 1e-5)
+    host_visible = {entry["id"]: entry["host_visible_memory"] for entry in ual.compute_devices()}[device]
+    assert result.flags.owndata != host_visible  # device memory is read back into a new array, host memory viewed
 
 
 def test_cpu_result_is_the_device_buffer():
