@@ -75,6 +75,7 @@ def _features(hardware_features: Union[Mapping[str, Any], Iterable[str], None]) 
 
 
 def _text(value: Any) -> str:
+    """A feature value as lower-case text ("" for True, numbers and None)."""
     return value.lower() if isinstance(value, str) else ""
 
 
@@ -187,6 +188,7 @@ class ModelOptimizer:
 
 
 def _seed_name(strategy: Mapping[str, Any]) -> str:
+    """The seed's strategy name of one planner strategy (see ModelOptimizer.strategy_for_model)."""
     engine, precision = strategy.get("engine", ""), str(strategy.get("precision", "")).lower()
     device = str(strategy.get("device", ""))
     if engine == "fastflowlm":
