@@ -135,6 +135,8 @@ int run_serve(const ServeOptions& options) {
   supervised.port = plan_options.port;
   supervised.readiness_path = strategy->readiness_path.empty() ? "/v1/models" : strategy->readiness_path;
   supervised.ready_timeout = std::chrono::milliseconds(static_cast<long long>(options.ready_timeout_seconds * 1000));
+  // flm handles SIGINT (its Ctrl-C path releases the NPU context, src/src/main.cpp); the others stop on SIGTERM.
+  if (strategy->engine == engine_fastflowlm) supervised.stop_signal = SIGINT;
   fmt::print(stderr, "ual serve: starting {} on {} ({})\n", strategy->engine, strategy->device, command.text());
   auto server = engines::SupervisedServer::start(std::move(supervised));
   if (!server) {
