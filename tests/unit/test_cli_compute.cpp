@@ -4,26 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/child_process.hpp"
+#include "cli_runner.hpp"
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string output;
-  std::string error;
-};
+using ual::testing::CliResult;
 
 CliResult run_cli(const std::vector<std::string>& arguments) {
   // A private cache: `ual bench gemm --device auto` calibrates the selector on first use.
-  const std::string cache = "/tmp/ual-cli-compute-test-cache";
-  std::vector<std::string> command = {"XDG_CACHE_HOME=" + cache, UAL_CLI_PATH};
-  command.insert(command.end(), arguments.begin(), arguments.end());
-  const auto result = ual::run_child_process("/usr/bin/env", command,
-                                             ual::ChildOptions{std::chrono::seconds(120), 4u << 20});
-  EXPECT_TRUE(result.ok());
-  if (!result.ok()) return {};
-  return {result->exit_status, result->standard_output, result->standard_error};
+  return ual::testing::run_cli(arguments, {"XDG_CACHE_HOME=/tmp/ual-cli-compute-test-cache"});
 }
 
 TEST(CliCompute, DevicesJsonListsComputeDevices) {

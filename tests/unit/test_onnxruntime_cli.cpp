@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/child_process.hpp"
+#include "cli_runner.hpp"
 #include "../../engines/onnxruntime/npy_file.hpp"
 #include "test_onnxruntime_support.hpp"
 
@@ -18,19 +18,8 @@ namespace {
 
 using testing::generated_models;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string output;
-  std::string error;
-};
-
-CliResult run_cli(const std::vector<std::string>& arguments) {
-  const auto result = run_child_process(UAL_CLI_PATH, arguments, ChildOptions{std::chrono::seconds(120), 4u << 20});
-  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
-  if (!result.ok()) return {};
-  EXPECT_TRUE(result->exited_normally) << "signal " << result->signal;
-  return {result->exit_status, result->standard_output, result->standard_error};
-}
+using ual::testing::CliResult;
+using ual::testing::run_cli;
 
 std::string model(const std::string& name) { return (generated_models().directory / (name + ".onnx")).string(); }
 std::string array(const std::string& name) { return (generated_models().directory / (name + ".npy")).string(); }

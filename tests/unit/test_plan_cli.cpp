@@ -7,25 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "core/child_process.hpp"
+#include "cli_runner.hpp"
 #include "fixture_paths.hpp"
 
 namespace ual {
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string output;
-  std::string error;
-};
-
-CliResult run_cli(const std::vector<std::string>& arguments) {
-  const auto result = run_child_process(UAL_CLI_PATH, arguments, ChildOptions{std::chrono::seconds(120), 4u << 20});
-  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
-  if (!result.ok()) return {};
-  EXPECT_TRUE(result->exited_normally) << "signal " << result->signal;
-  return {result->exit_status, result->standard_output, result->standard_error};
-}
+using testing::CliResult;
+using testing::run_cli;
 
 TEST(PlanCli, StrixHaloLaptopRanksFastFlowLmFirst) {
   const CliResult result =
