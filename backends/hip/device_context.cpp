@@ -19,6 +19,10 @@ ual_status ual_device::make_current(ual_error* error) {
 
 ual_status ual_device::runtime_failure(ual_error* error, hipError_t result, const char* step) const {
   const ual_status code = result == ual::hip::hipErrorOutOfMemory ? UAL_STATUS_OUT_OF_MEMORY : UAL_STATUS_DEVICE_ERROR;
+  if (last_op != nullptr && code == UAL_STATUS_DEVICE_ERROR) {
+    return fail(error, code, "%s: %s failed: %s (the last op queued was %s)", device_label.c_str(), step,
+                hip->describe(result).c_str(), last_op);
+  }
   return fail(error, code, "%s: %s failed: %s", device_label.c_str(), step, hip->describe(result).c_str());
 }
 

@@ -70,10 +70,10 @@ void close_hip_library(HipLibrary& library) {
 std::string HipLibrary::describe(hipError_t error) const {
   const char* name = hipGetErrorName != nullptr ? hipGetErrorName(error) : nullptr;
   const char* text = hipGetErrorString != nullptr ? hipGetErrorString(error) : nullptr;
-  std::string result = name != nullptr ? name : "hipError";
-  result += " (" + std::to_string(error);
+  const std::string label = name != nullptr ? name : "hipError";
+  std::string result = label + " (" + std::to_string(error);
   // HIP 5.2's hipGetErrorString often repeats the name; only a real sentence is worth adding.
-  if (text != nullptr && text[0] != '\0' && result != text) result += std::string(": ") + text;
+  if (text != nullptr && text[0] != '\0' && label != text) result += std::string(": ") + text;
   return result + ")";
 }
 

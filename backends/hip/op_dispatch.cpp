@@ -8,6 +8,7 @@ ual_status run_op(ual_device* device, const ual_op* op, bool check_only, ual_err
   if (ual_status s = ual::plugin::check_op_header(device, op, error)) return s;
   if (!check_only) {
     if (ual_status s = device->make_current(error)) return s;
+    device->last_op = ual::plugin::op_name(ual::plugin::raw_enum(op->kind));
   }
   switch (ual::plugin::raw_enum(op->kind)) {
     case UAL_OP_GEMM: return gemm_op(device, *op, check_only, error);

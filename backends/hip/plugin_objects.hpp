@@ -65,6 +65,9 @@ struct ual_device final : ual::gpu::GpuDevice {
   std::array<std::uint64_t, 4> scratch_pointers{};
   std::array<std::uint64_t, 4> scratch_bytes{};
   ual::hip::rocblas_handle blas = nullptr;  // created on the first GEMM
+  // The last op enqueued ("GEMM"): a kernel fault surfaces asynchronously, at the next synchronize or copy, and the
+  // message names the op that most likely caused it.
+  const char* last_op = nullptr;
 
   // Makes the device current on the calling thread (the host may drive devices from several threads).
   ual_status make_current(ual_error* error);
