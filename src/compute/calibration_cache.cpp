@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "compute/cost_fields.hpp"
+#include "compute/device_cost_seed.hpp"
 #include "core/cache_file.hpp"
 
 namespace ual::detail {
@@ -16,37 +18,27 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr int cache_format = 1;
+constexpr int cache_format = 2;
 
-// Without a measurement: the backend's reported peak if any, else a deliberately modest figure (a CPU core's worth),
-// so that an unmeasured accelerator does not win by default.
-DeviceCost unmeasured_cost(const ComputeDevice& device) {
-  const ComputeDeviceInfo& info = device.info();
-  DeviceCost cost;
-  cost.gemm_flops_per_second = info.peak_f32_gflops > 0 ? info.peak_f32_gflops * 1e9 * 0.7 : 20e9;
-  cost.op_overhead_seconds = info.host_visible_memory ? 2e-6 : 20e-6;
-  cost.stream_bytes_per_second = info.memory_bandwidth_gbps > 0 ? info.memory_bandwidth_gbps * 1e9 * 0.7 : 5e9;
-  cost.transfer_bytes_per_second = info.host_visible_memory ? 0 : 5e9;
-  cost.transfer_latency_seconds = info.host_visible_memory ? 0 : 10e-6;
-  return cost;
-}
-
+// Only the measured figures are stored: seeded ones are recomputed from the compiled-in data on every load.
 json to_json(const DeviceCost& cost) {
-  return {{"gemm_flops_per_second", cost.gemm_flops_per_second},
-          {"op_overhead_seconds", cost.op_overhead_seconds},
-          {"stream_bytes_per_second", cost.stream_bytes_per_second},
-          {"transfer_bytes_per_second", cost.transfer_bytes_per_second},
-          {"transfer_latency_seconds", cost.transfer_latency_seconds}};
+  json entry = json::object();
+  for (const CostField& field : cost_fields())
+    if (cost.source(field.name) == "measured") entry[field.name] = cost.*field.member;
+  return entry;
 }
 
 std::optional<DeviceCost> from_json(const json& entry) {
   try {
     DeviceCost cost;
-    cost.gemm_flops_per_second = entry.at("gemm_flops_per_second").get<double>();
-    cost.op_overhead_seconds = entry.at("op_overhead_seconds").get<double>();
-    cost.stream_bytes_per_second = entry.at("stream_bytes_per_second").get<double>();
-    cost.transfer_bytes_per_second = entry.at("transfer_bytes_per_second").get<double>();
-    cost.transfer_latency_seconds = entry.at("transfer_latency_seconds").get<double>();
+    for (const CostField& field : cost_fields()) {
+      if (!entry.contains(field.name)) {
+        if (field.required) return std::nullopt;
+        continue;
+      }
+      cost.*field.member = entry.at(field.name).get<double>();
+      cost.sources[field.name] = "measured";
+    }
     cost.measured = true;
     if (!plausible(cost)) return std::nullopt;
     return cost;
@@ -75,11 +67,13 @@ json load_document(const fs::path& file) {
 }  // namespace
 
 bool plausible(const DeviceCost& cost) {
-  auto finite_in = [](double value, double low, double high) { return std::isfinite(value) && value >= low && value <= high; };
-  return finite_in(cost.gemm_flops_per_second, 1e6, 1e17) && finite_in(cost.op_overhead_seconds, 0, 1) &&
-         finite_in(cost.stream_bytes_per_second, 1e6, 1e14) &&
-         (cost.transfer_bytes_per_second == 0 || finite_in(cost.transfer_bytes_per_second, 1e5, 1e13)) &&
-         finite_in(cost.transfer_latency_seconds, 0, 1);
+  for (const CostField& field : cost_fields()) {
+    const double value = cost.*field.member;
+    if (!std::isfinite(value)) return false;
+    if (value == 0 && !field.required) continue;
+    if (value < field.low || value > field.high) return false;
+  }
+  return true;
 }
 
 std::string calibration_key(const ComputeDevice& device) {
@@ -92,7 +86,7 @@ Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& d
                                              const std::function<void(const ComputeDevice&)>& on_calibration) {
   std::vector<DeviceCost> costs;
   if (!calibrate) {
-    for (const ComputeDevice& device : devices) costs.push_back(unmeasured_cost(device));
+    for (const ComputeDevice& device : devices) costs.push_back(seeded_cost(device.info()));
     return costs;
   }
   const fs::path file = directory.empty() ? fs::path() : fs::path(directory) / calibration_file_name;
@@ -107,14 +101,14 @@ Result<std::vector<DeviceCost>> device_costs(const std::vector<ComputeDevice>& d
       if (on_calibration) on_calibration(device);
       auto measured = measure_device_cost(device);
       if (!measured) {
-        costs.push_back(unmeasured_cost(device));  // a device that cannot run the probe ops is never preferred
+        costs.push_back(seeded_cost(device.info()));  // a device that cannot run the probe ops keeps its seed
         continue;
       }
       cost = measured.value();
       document["devices"][key] = to_json(*cost);
       changed = true;
     }
-    costs.push_back(*cost);
+    costs.push_back(with_measurements(seeded_cost(device.info()), *cost));
   }
   if (changed && !file.empty()) core::replace_file(file, document.dump(2) + "\n");
   return costs;

@@ -45,6 +45,13 @@ int policy_rank(const ComputeDevice& device, Policy policy) {
   return 0;
 }
 
+// The DeviceCost member holding the GEMM rate of a narrow input dtype.
+const char* rate_field(DType dtype) {
+  if (dtype == DType::bf16) return "gemm_bf16_flops_per_second";
+  if (dtype == DType::f16) return "gemm_f16_flops_per_second";
+  return is_fp8(dtype) ? "gemm_fp8_flops_per_second" : "gemm_flops_per_second";
+}
+
 std::string format_seconds(double seconds) {
   if (seconds < 1e-3) return fmt::format("{:.1f} µs", seconds * 1e6);
   if (seconds < 1) return fmt::format("{:.2f} ms", seconds * 1e3);
@@ -85,6 +92,8 @@ OpShape OpShape::gemm(std::int64_t m, std::int64_t n, std::int64_t k, DType dtyp
   if (on_host) {
     shape.host_bytes_in = static_cast<std::uint64_t>(batch * (m * k + k * n)) * dtype_size(dtype);
     shape.host_bytes_out = static_cast<std::uint64_t>(batch * m * n) * 4;
+    shape.host_copies_in = 2;  // A and B
+    shape.host_copies_out = 1;
   }
   return shape;
 }
@@ -98,6 +107,8 @@ OpShape OpShape::elementwise(OpKind kind, std::int64_t elements, DType dtype, bo
     const int inputs = kind == OpKind::add || kind == OpKind::mul ? 2 : 1;
     shape.host_bytes_in = static_cast<std::uint64_t>(elements) * dtype_size(dtype) * inputs;
     shape.host_bytes_out = static_cast<std::uint64_t>(elements) * dtype_size(dtype);
+    shape.host_copies_in = inputs;
+    shape.host_copies_out = 1;
   }
   return shape;
 }
@@ -136,18 +147,32 @@ Result<Selector> Selector::create(std::vector<ComputeDevice> devices, const Sele
   return selector;
 }
 
+double DeviceCost::gemm_flops_per_second_for(DType dtype) const {
+  double rate = 0;
+  if (dtype == DType::bf16) rate = gemm_bf16_flops_per_second;
+  else if (dtype == DType::f16) rate = gemm_f16_flops_per_second;
+  else if (is_fp8(dtype)) rate = gemm_fp8_flops_per_second;
+  return rate > 0 ? rate : gemm_flops_per_second;
+}
+
+std::string DeviceCost::source(const std::string& field) const {
+  const auto found = sources.find(field);
+  return found == sources.end() ? std::string() : found->second;
+}
+
+// overhead + max(compute, memory) on the device + copies of host-resident operands (each copy pays the latency).
 double Selector::predict_seconds(std::size_t index, const OpShape& op, double* transfer_seconds) const {
   const DeviceCost& cost = costs_.at(index);
-  double compute = cost.op_overhead_seconds;
-  if (op.kind == OpKind::gemm) {
-    compute += op.flops() / cost.gemm_flops_per_second;
-  } else {
-    compute += static_cast<double>(op.device_bytes()) / cost.stream_bytes_per_second;
-  }
+  const double memory = static_cast<double>(op.device_bytes()) / cost.stream_bytes_per_second;
+  // Elementwise ops do one flop per element, far below any device's rate: their time is their memory traffic.
+  const double math = op.kind == OpKind::gemm ? op.flops() / cost.gemm_flops_per_second_for(op.dtype) : 0.0;
+  const double compute = cost.op_overhead_seconds + std::max(math, memory);
   double transfer = 0;
   if (cost.transfer_bytes_per_second > 0) {
-    const std::uint64_t bytes = op.host_bytes_in + op.host_bytes_out;
-    if (bytes > 0) transfer = static_cast<double>(bytes) / cost.transfer_bytes_per_second + 2 * cost.transfer_latency_seconds;
+    auto copies = [](std::uint64_t bytes, int count) { return bytes == 0 ? 0 : std::max(count, 1); };
+    const int count = copies(op.host_bytes_in, op.host_copies_in) + copies(op.host_bytes_out, op.host_copies_out);
+    transfer = static_cast<double>(op.host_bytes_in + op.host_bytes_out) / cost.transfer_bytes_per_second +
+               count * cost.transfer_latency_seconds;
   }
   if (transfer_seconds != nullptr) *transfer_seconds = transfer;
   return compute + transfer;
@@ -177,12 +202,22 @@ Result<Selection> Selector::select(const OpShape& op) const {
     if (i != best)
       others += fmt::format("{}{} {}", others.empty() ? "" : ", ", selection.estimates[i].device.id(),
                             format_seconds(selection.estimates[i].seconds));
-  selection.reason = fmt::format("{} {}: predicted {}{} (others: {})", to_string(op.kind), chosen.device.id(),
+  // Where the deciding figure came from ("catalog: h100-sxm", "measured"), so a surprising choice can be traced.
+  const DeviceCost& chosen_cost = costs_[best];
+  std::string figures;
+  if (op.kind == OpKind::gemm) {
+    const bool own_rate = chosen_cost.gemm_flops_per_second_for(op.dtype) != chosen_cost.gemm_flops_per_second;
+    figures = fmt::format(", {} GEMM rate {}", own_rate ? to_string(op.dtype) : "f32",
+                          chosen_cost.source(std::string(own_rate ? rate_field(op.dtype) : "gemm_flops_per_second")));
+  } else {
+    figures = fmt::format(", memory bandwidth {}", chosen_cost.source("stream_bytes_per_second"));
+  }
+  selection.reason = fmt::format("{} {}: predicted {}{}{} (others: {})", to_string(op.kind), chosen.device.id(),
                                  format_seconds(chosen.seconds),
                                  chosen.transfer_seconds > 0
                                      ? fmt::format(", of which {} transfers", format_seconds(chosen.transfer_seconds))
                                      : std::string(),
-                                 others.empty() ? "none" : others);
+                                 figures, others.empty() ? "none" : others);
   return selection;
 }
 
