@@ -186,12 +186,14 @@ bool map_operand(const ual_gpu_view& view, int outer_dim, int contraction_dim, b
 // Copies an operand into scratch as a K-contiguous [batch, outer, K_padded] array (zero padding), same dtype; the
 // FP8 values pass through decode/encode with unit scales, which reproduces every code but NaN payloads.
 ual_status make_k_contiguous(ual_device& device, const ual_gpu_view& view, int outer_dim, int contraction_dim,
-                             std::int64_t padded_k, int slot, ual_gpu_view* result, ual_error* error) {
+                             std::int64_t padded_k, std::int64_t padded_outer, int slot, ual_gpu_view* result,
+                             ual_error* error) {
   const std::int64_t batch = view.shape[0], outer = view.shape[outer_dim], k = view.shape[contraction_dim];
-  const std::uint64_t bytes = round_up(static_cast<std::uint64_t>(batch * outer * padded_k * element_bytes(view.dtype)), 4);
+  const std::uint64_t bytes =
+      round_up(static_cast<std::uint64_t>(batch * padded_outer * padded_k * element_bytes(view.dtype)), 4);
   std::uint64_t address = 0;
   if (ual_status s = device.scratch(slot, bytes, &address, error)) return s;
-  if (padded_k != k) {
+  if (padded_k != k || padded_outer != outer) {
     if (ual_status s = ual::gpu::fill_f32(device, address, static_cast<std::int64_t>(bytes / 4), 0.0f, error)) return s;
   }
   ual_gpu_view source = view;
@@ -199,10 +201,12 @@ ual_status make_k_contiguous(ual_device& device, const ual_gpu_view& view, int o
   ual_gpu_view target = view;
   target.data = address;
   target.scale_inv = 1.0f;
-  target.strides[0] = outer * padded_k;
+  target.strides[0] = padded_outer * padded_k;
   target.strides[outer_dim] = padded_k;
   target.strides[contraction_dim] = 1;
   if (ual_status s = ual::gpu::convert_to(device, source, target, 1.0f, true, error)) return s;
+  target.shape[contraction_dim] = padded_k;
+  target.shape[outer_dim] = padded_outer;
   *result = target;
   return UAL_STATUS_OK;
 }
@@ -214,6 +218,63 @@ bool allow_tf32() {
 
 ual_status zero_amax(ual_device& device, const GemmOperands& g, ual_error* error) {
   return ual::gpu::fill_f32(device, g.amax.data, 1, 0.0f, error);
+}
+
+
+// Sets call.a / call.b (and the ops) from the operands, copying an operand K-major into scratch (slots 0 and 1)
+// when its strides have no cuBLASLt reading or break FP8's rules. canonical: copy both, K padded to a multiple of 16
+// and every pointer 256-byte aligned: the form cuBLASLt supports for every dtype, tried when a heuristic finds no
+// algorithm for the operands as given.
+ual_status prepare_operands(ual_device& device, const GemmOperands& g, bool canonical, MatmulCall& call,
+                            ual_error* error) {
+  const bool fp8 = is_fp8(g.a.dtype);
+  const std::int64_t padded_k =
+      fp8 || canonical ? static_cast<std::int64_t>(round_up(static_cast<std::uint64_t>(g.k), 16)) : g.k;
+  const std::int64_t alignment = fp8 ? 16 : 1;
+  const bool copy_all = canonical || padded_k != g.k;
+  call.k = static_cast<std::uint64_t>(padded_k);
+  // cuBLASLt's A = our B (outer N = dim 2, contraction K = dim 1); its B = our A (outer M = dim 1, K = dim 2).
+  cublasOperation_t op_a{}, op_b{};
+  ual_gpu_view b_view = g.b, a_view = g.a;
+  // FP8 kernels also want cuBLASLt's m (our N) a multiple of 16 (PyTorch's scaled_mm checks the same): the canonical
+  // copy of B gets zero rows up to it, and the product gets the extra columns, which the epilogue never reads.
+  const std::int64_t padded_n =
+      fp8 && canonical ? static_cast<std::int64_t>(round_up(static_cast<std::uint64_t>(g.n), 16)) : g.n;
+  call.m = static_cast<std::uint64_t>(padded_n);
+  if (copy_all || !map_operand(b_view, 2, 1, fp8, alignment, &call.a, &op_a)) {
+    if (ual_status s = make_k_contiguous(device, g.b, 2, 1, padded_k, padded_n, 0, &b_view, error)) return s;
+    map_operand(b_view, 2, 1, fp8, alignment, &call.a, &op_a);
+  }
+  if (copy_all || !map_operand(a_view, 1, 2, fp8, alignment, &call.b, &op_b)) {
+    if (ual_status s = make_k_contiguous(device, g.a, 1, 2, padded_k, g.m, 1, &a_view, error)) return s;
+    map_operand(a_view, 1, 2, fp8, alignment, &call.b, &op_b);
+  }
+  // map_operand's op reads the stored matrix as the logical one cuBLASLt needs for its "A" (N x K): a K-contiguous
+  // store is K x N, transposed. For its "B" (K x M) a K-contiguous store is already K x M: the op flips.
+  call.op_a = op_a;
+  call.op_b = op_b == CUBLAS_OP_T ? CUBLAS_OP_N : CUBLAS_OP_T;
+  return UAL_STATUS_OK;
+}
+
+// cuBLASLt writes P = alpha * scales * (A x B) as f32 into scratch slot 2, rows `leading` apart (a multiple of 16
+// elements: FP8 kernels need 16-byte-multiple leading dimensions for every matrix, D included).
+ual_status product_matmul(ual_device& device, const GemmOperands& g, MatmulCall call, std::uint64_t* product,
+                          std::int64_t* leading, ual_error* error) {
+  *leading = static_cast<std::int64_t>(round_up(call.m, 16));  // call.m: N, or N padded for FP8
+  const std::uint64_t elements = static_cast<std::uint64_t>(g.batch * g.m * *leading);
+  if (ual_status s = device.scratch(2, elements * 4, product, error)) return s;
+  if (g.k == 0) return ual::gpu::fill_f32(device, *product, static_cast<std::int64_t>(elements), 0.0f, error);
+  call.c = LibraryMatrix{};
+  call.beta = 0.0f;
+  call.bias = 0;
+  call.epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+  call.d.address = *product;
+  call.d.type = CUDA_R_32F;
+  call.d.rows = call.m;
+  call.d.columns = static_cast<std::uint64_t>(g.m);
+  call.d.leading = *leading;
+  call.d.batch_stride = g.batch > 1 ? g.m * *leading : 0;
+  return run_matmul(device, call, error);
 }
 
 }  // namespace
@@ -229,40 +290,14 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   if (g.batch == 0 || g.m == 0 || g.n == 0) return UAL_STATUS_OK;
 
   const bool fp8 = is_fp8(g.a.dtype);
-  const std::int64_t padded_k = fp8 ? static_cast<std::int64_t>(round_up(static_cast<std::uint64_t>(g.k), 16)) : g.k;
-  const std::int64_t alignment = fp8 ? 16 : 1;
-
   MatmulCall call;
   call.batch = static_cast<int>(g.batch);
   call.m = static_cast<std::uint64_t>(g.n);
   call.n = static_cast<std::uint64_t>(g.m);
-  call.k = static_cast<std::uint64_t>(padded_k);
   call.fp8 = fp8;
   call.fast_accumulation = fp8 && !g.split_accumulator;
   call.compute = !fp8 && g.a.dtype == UAL_DTYPE_F32 && allow_tf32() ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   call.alpha = g.alpha;
-
-  // cuBLASLt's A = our B (outer N = dim 2, contraction K = dim 1); its B = our A (outer M = dim 1, K = dim 2).
-  ual_gpu_view b_view = g.b, a_view = g.a;
-  const bool padded = padded_k != g.k;
-  if (g.k > 0) {
-    cublasOperation_t op_a{}, op_b{};
-    if (padded || !map_operand(b_view, 2, 1, fp8, alignment, &call.a, &op_a)) {
-      if (ual_status s = make_k_contiguous(*device, g.b, 2, 1, padded_k, 0, &b_view, error)) return s;
-      b_view.shape[1] = padded_k;
-      map_operand(b_view, 2, 1, fp8, alignment, &call.a, &op_a);
-    }
-    if (padded || !map_operand(a_view, 1, 2, fp8, alignment, &call.b, &op_b)) {
-      if (ual_status s = make_k_contiguous(*device, g.a, 1, 2, padded_k, 1, &a_view, error)) return s;
-      a_view.shape[2] = padded_k;
-      map_operand(a_view, 1, 2, fp8, alignment, &call.b, &op_b);
-    }
-    // map_operand's op is the one that reads the stored matrix as the logical one cuBLASLt needs: for its "A"
-    // (logical N x K) a K-contiguous store is K x N, transposed; for its "B" (logical K x M) a K-contiguous store
-    // is already K x M.
-    call.op_a = op_a;
-    call.op_b = op_b == CUBLAS_OP_T ? CUBLAS_OP_N : CUBLAS_OP_T;
-  }
   if (fp8) {
     std::uint64_t scales = 0;
     if (ual_status s = device->scratch(3, 256, &scales, error)) return s;
@@ -270,8 +305,9 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
     call.b_scale = scales + 16;  // our A's scale_inv
     if (ual_status s = ual::gpu::fill_f32(*device, call.a_scale, 1, g.b.scale_inv, error)) return s;
     if (ual_status s = ual::gpu::fill_f32(*device, call.b_scale, 1, g.a.scale_inv, error)) return s;
-  } else {
-    call.alpha = g.alpha;
+  }
+  if (g.k > 0) {
+    if (ual_status s = prepare_operands(*device, g, false, call, error)) return s;
   }
 
   // Direct path: D (and C) column-major readable, epilogue expressible in cuBLASLt, dtype combination supported.
@@ -287,53 +323,38 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   const bool bias_direct = !g.has_bias || (g.bias.dtype == g.d.dtype && g.batch == 1 && g.bias.strides[0] == 1 &&
                                            !(fp8 && g.d.dtype == UAL_DTYPE_F32));
   const bool epilogue_direct = g.epilogue != UAL_EPILOGUE_SILU;
-  const bool k_empty = g.k == 0;
-  if (!k_empty && d_direct && c_direct && types_direct && bias_direct && epilogue_direct) {
-    // D as cuBLASLt sees it: N x M column-major (map_operand read D's dim 2 as contraction: rows = N).
-    call.d = d_matrix;
+  if (g.k > 0 && d_direct && c_direct && types_direct && bias_direct && epilogue_direct) {
+    MatmulCall direct = call;
+    direct.d = d_matrix;  // N x M column-major (map_operand read D's dim 2 as the contiguous one: rows = N)
     if (g.has_c && g.beta != 0.0f) {
-      call.c = c_matrix;
-      call.beta = g.beta;
+      direct.c = c_matrix;
+      direct.beta = g.beta;
     }
     if (g.has_bias) {
-      call.bias = g.bias.data;
-      cuda_type(g.bias.dtype, &call.bias_type);
-      call.epilogue = g.epilogue == UAL_EPILOGUE_GELU ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
+      direct.bias = g.bias.data;
+      cuda_type(g.bias.dtype, &direct.bias_type);
+      direct.epilogue = g.epilogue == UAL_EPILOGUE_GELU ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
     } else if (g.epilogue == UAL_EPILOGUE_GELU) {
-      call.epilogue = CUBLASLT_EPILOGUE_GELU;
+      direct.epilogue = CUBLASLT_EPILOGUE_GELU;
     }
-    ual_status s = run_matmul(*device, call, error);
-    if (s == UAL_STATUS_OK) {
-      if (g.has_amax) return ual::gpu::amax_of(*device, g.d, g.amax.data, error);
-      return UAL_STATUS_OK;
-    }
+    const ual_status s = run_matmul(*device, direct, error);
+    if (s == UAL_STATUS_OK) return g.has_amax ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : s;
     if (s != UAL_STATUS_UNSUPPORTED) return s;
-    // No algorithm for the fused form: the product path below needs only the plainest one.
-    call.c = LibraryMatrix{};
-    call.beta = 0.0f;
-    call.bias = 0;
-    call.epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+    // No algorithm for the fused form (FP8 D layouts, odd alignments): the product path needs only the plainest.
   }
 
-  // Product path: P (f32, contiguous [batch, M, N]) in scratch slot 2, then the epilogue kernel.
+  // Product path, with the operands as prepared, then (no algorithm for them) in the canonical form.
   std::uint64_t product = 0;
-  const std::uint64_t product_elements = static_cast<std::uint64_t>(g.batch * g.m * g.n);
-  if (ual_status s = device->scratch(2, product_elements * 4, &product, error)) return s;
-  if (k_empty) {
-    if (ual_status s = ual::gpu::fill_f32(*device, product, static_cast<std::int64_t>(product_elements), 0.0f, error)) {
-      return s;
-    }
-  } else {
-    call.d.address = product;
-    call.d.type = CUDA_R_32F;
-    call.d.rows = static_cast<std::uint64_t>(g.n);
-    call.d.columns = static_cast<std::uint64_t>(g.m);
-    call.d.leading = g.n;
-    call.d.batch_stride = g.batch > 1 ? g.m * g.n : 0;
-    if (ual_status s = run_matmul(*device, call, error)) return s;
+  std::int64_t leading = 0;
+  ual_status s = product_matmul(*device, g, call, &product, &leading, error);
+  if (s == UAL_STATUS_UNSUPPORTED) {
+    if (ual_status p = prepare_operands(*device, g, true, call, error)) return p;
+    s = product_matmul(*device, g, call, &product, &leading, error);
   }
+  if (s != UAL_STATUS_OK) return s;
   ual_gpu_gemm_epilogue_params epilogue{};
   epilogue.product = product;
+  epilogue.product_leading = static_cast<int32_t>(leading);
   if (g.has_c) epilogue.c = g.c;
   if (g.has_bias) epilogue.bias = g.bias;
   epilogue.d = g.d;
@@ -344,9 +365,8 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   epilogue.beta = g.has_c ? g.beta : 0.0f;
   epilogue.d_scale = 1.0f;
   epilogue.activation = g.epilogue;
-  if (ual_status s = ual::gpu::gemm_epilogue(*device, epilogue, error)) return s;
-  if (g.has_amax) return ual::gpu::amax_of(*device, g.d, g.amax.data, error);
-  return UAL_STATUS_OK;
+  if (ual_status e = ual::gpu::gemm_epilogue(*device, epilogue, error)) return e;
+  return g.has_amax ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : UAL_STATUS_OK;
 }
 
 }  // namespace ual::cuda

@@ -107,7 +107,7 @@ typedef struct ual_gpu_gemm_epilogue_params {
   float beta;
   float d_scale;
   int32_t activation;
-  int32_t padding;
+  int32_t product_leading; /* elements between rows of P; 0 = n (dense). cuBLASLt FP8 needs 16-byte multiples */
 } ual_gpu_gemm_epilogue_params;
 
 /* ual_amax: amax (device float*, zeroed by the host) receives max |x| over every element of x (NaN ignored). */

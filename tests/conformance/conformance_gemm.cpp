@@ -115,8 +115,12 @@ void run_case(const ual::ComputeDevice& device, const GemmCase& c) {
           bound_base += std::fabs(bias_host.values[static_cast<std::size_t>(j)]);
         }
         const double expected = epilogue(c.epilogue, pre);
-        const double bound = (static_cast<double>(c.k) * std::ldexp(1.0, -22) + u) * bound_base * 1.2 +
-                             u * std::fabs(expected) + 1e-30;
+        double bound = (static_cast<double>(c.k) * std::ldexp(1.0, -22) + u) * bound_base * 1.2 +
+                       u * std::fabs(expected) + 1e-30;
+        // NVIDIA's FP8 tensor cores accumulate with about 14 bits inside each promotion interval, whatever
+        // use_split_accumulator says (DeepSeek-V3 technical report, section 3.3.2); measured on an H200 through
+        // cuBLASLt: 6e-5 of the sum of |terms| at K = 64. ual cannot change the hardware's precision.
+        if (fp8 && device.info().backend == "cuda") bound += std::ldexp(1.0, -13) * bound_base;
         reference_amax = std::max(reference_amax, std::fabs(actual[out]));
         if (!(std::fabs(actual[out] - expected) <= bound) && failures++ < 5)
           ADD_FAILURE() << "D[" << batch << "," << i << "," << j << "] = " << actual[out] << ", expected " << expected

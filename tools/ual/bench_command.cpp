@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "cublaslt_direct.hpp"
 #include "onednn_direct.hpp"
 #include "ual/backends.hpp"
 #include "ual/ops.hpp"
@@ -31,6 +32,8 @@ struct GemmBenchOptions {
   std::string device = "cpu";
   int threads = 0;
   int repeats = 0;
+  bool transpose_b = false;         // B stored [N, K], as Transformer Engine stores weights (Hopper FP8's TN rule)
+  bool split_accumulator = true;    // FP8: false = Hopper's fast accumulation
   bool json = false;
 };
 
@@ -91,19 +94,30 @@ Result<Tensor> random_matrix(const ComputeDevice& device, DType dtype, std::int6
   return device.upload(std::span<const std::uint16_t>(bits), dtype, {rows, cols});
 }
 
+// D's dtype: f32 for f32, bf16 for FP8 (Transformer Engine's usual output) and, on the CPU, for f16 too (what the
+// oneDNN reference measures); on a CUDA GPU f16 and bf16 keep their own dtype, cuBLASLt's native form.
+DType bench_output_dtype(const ComputeDevice& device, DType dtype) {
+  if (dtype == DType::f32) return DType::f32;
+  if (device.info().backend == "cuda" && !is_fp8(dtype)) return dtype;
+  return DType::bf16;
+}
+
 Result<std::vector<double>> time_our_gemm(const ComputeDevice& device, DType dtype, const GemmBenchOptions& options,
                                           int repeats) {
   auto a = random_matrix(device, dtype, options.m, options.k, 1);
   if (!a) return a.error();
-  auto b = random_matrix(device, dtype, options.k, options.n, 2);
+  auto b = options.transpose_b ? random_matrix(device, dtype, options.n, options.k, 2)
+                               : random_matrix(device, dtype, options.k, options.n, 2);
   if (!b) return b.error();
-  const DType output = dtype == DType::f32 ? DType::f32 : DType::bf16;
-  auto d = device.empty(output, {options.m, options.n});
+  if (options.transpose_b) *b = b->transposed();
+  auto d = device.empty(bench_output_dtype(device, dtype), {options.m, options.n});
   if (!d) return d.error();
   std::vector<double> seconds;
   for (int i = -2; i < repeats; ++i) {  // two warm-up runs (primitive creation, kernel builds)
     const auto start = std::chrono::steady_clock::now();
-    if (auto status = gemm(*a, *b, *d); !status) return status.error();
+    GemmOptions gemm_options;
+    gemm_options.use_split_accumulator = options.split_accumulator;
+    if (auto status = gemm(*a, *b, *d, gemm_options); !status) return status.error();
     if (auto status = device.synchronize(); !status) return status.error();
     if (i >= 0) seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
@@ -168,7 +182,8 @@ int run_gemm_bench(const GemmBenchOptions& options) {
   const Summary summary = summarize(ours.value(), flops);
   json report{{"m", options.m}, {"n", options.n}, {"k", options.k}, {"dtype", to_string(dtype.value())},
               {"device", device.id()}, {"device_name", device.info().name}, {"threads", threads},
-              {"repeats", repeats}, {"gflops", to_json(summary)}};
+              {"repeats", repeats}, {"transpose_b", options.transpose_b},
+              {"split_accumulator", options.split_accumulator}, {"gflops", to_json(summary)}};
   if (!selection_reason.empty()) report["selection"] = selection_reason;
   if (!options.json)
     fmt::print("  ual::gemm            {:8.1f} GFLOP/s  (min {:.1f}, max {:.1f})\n", summary.median, summary.low,
@@ -183,6 +198,33 @@ int run_gemm_bench(const GemmBenchOptions& options) {
         fmt::print("  ual::gemm f32        {:8.1f} GFLOP/s  (min {:.1f}, max {:.1f}); {} / f32 = {:.2f}\n",
                    f32_summary.median, f32_summary.low, f32_summary.high, to_string(dtype.value()),
                    summary.median / f32_summary.median);
+    }
+  }
+  if (device.info().backend == "cuda") {
+    DirectCublasLtOptions direct_options;
+    direct_options.device_ordinal = std::atoi(device.id().substr(device.id().find(':') + 1).c_str());
+    direct_options.m = options.m;
+    direct_options.n = options.n;
+    direct_options.k = options.k;
+    direct_options.dtype = dtype.value();
+    direct_options.output = bench_output_dtype(device, dtype.value());
+    direct_options.transpose_b = options.transpose_b;
+    direct_options.split_accumulator = options.split_accumulator;
+    direct_options.repeats = repeats;
+    auto direct = time_cublaslt_direct(direct_options);
+    const std::string name = "cuBLASLt, called directly";
+    if (!direct) {
+      report["references"] = json::array({json{{"name", name}, {"available", false}, {"reason", direct.error().message}}});
+      if (!options.json) fmt::print("  cuBLASLt direct      unavailable: {}\n", direct.error().message);
+    } else {
+      const Summary direct_summary = summarize(direct->seconds, flops);
+      report["references"] = json::array({json{{"name", name}, {"available", true}, {"implementation", direct->library},
+                                               {"gflops", to_json(direct_summary)},
+                                               {"ratio", summary.median / direct_summary.median}}});
+      if (!options.json)
+        fmt::print("  cuBLASLt direct      {:8.1f} GFLOP/s  (min {:.1f}, max {:.1f}); ual / direct = {:.3f}  [{}]\n",
+                   direct_summary.median, direct_summary.low, direct_summary.high,
+                   summary.median / direct_summary.median, direct->library);
     }
   }
   if (device.info().backend == "cpu") {
@@ -287,6 +329,10 @@ void add_bench_command(CLI::App& app, Action& action) {
   gemm_command->add_option("--threads", gemm_options->threads, "OpenMP threads for the CPU (0: OpenMP's default)")
       ->capture_default_str();
   gemm_command->add_option("--repeats", gemm_options->repeats, "Timed runs (0: 15, or 5 for large shapes)");
+  gemm_command->add_flag("--transpose-b", gemm_options->transpose_b,
+                         "B stored [N, K] (weights as Transformer Engine keeps them; FP8 on Hopper needs K-major B)");
+  gemm_command->add_flag("!--fast-accumulation", gemm_options->split_accumulator,
+                         "FP8: Hopper's fast accumulation (Transformer Engine's use_split_accumulator = false)");
   gemm_command->add_flag("--json", gemm_options->json, "Machine-readable output");
   gemm_command->callback([gemm_options, &action] { action = [gemm_options] { return run_gemm_bench(*gemm_options); }; });
 

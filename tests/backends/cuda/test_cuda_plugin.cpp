@@ -206,8 +206,11 @@ TEST(CudaGemm, Fp8LayoutsAgreeWithAHostReference) {
             worst = std::max(worst, std::fabs(result[i * n + j] - sum) / (magnitude + 1e-30));
           }
         }
-        // f32 accumulation (split) is near-exact; Hopper's fast accumulation keeps fewer bits (about 2^-13 here).
-        EXPECT_LT(worst, split ? 1e-5 : 2e-3);
+        // Hopper's FP8 tensor cores keep about 14 bits while accumulating inside one promotion interval, split
+        // accumulator or not (DeepSeek-V3 technical report, section 3.3.2: "limited to retaining around 14 bits",
+        // measured on H800), so both modes are held to 2^-12 of the sum of |terms|; fast accumulation also skips the
+        // promotion to f32 between intervals, which these short K never reach.
+        EXPECT_LT(worst, std::ldexp(1.0, -12));
       }
     }
   }
@@ -264,7 +267,8 @@ TEST(CudaGemm, FusedAndKernelEpiloguesAgree) {
     worst = std::max(worst, std::fabs(u - v) / std::max(1.0, std::fabs(v)));
     largest = std::max(largest, std::fabs(v));
   }
-  EXPECT_LT(worst, 2.0 * std::ldexp(1.0, -8));  // two bf16 roundings apart at most (bias rounded to bf16 in one)
+  // Two bf16 ulps apart at most (bias rounded to bf16 in one, and D rounded once in each): 2 * 2^-7 relative.
+  EXPECT_LE(worst, std::ldexp(1.0, -6));
   EXPECT_FLOAT_EQ(amax.to_vector<float>().value()[0], static_cast<float>(largest));
 }
 
