@@ -72,11 +72,25 @@ void with_loader(ual_dtype dtype, Visit&& visit) {
   }
 }
 
+// FP8 D: stored = encode(x / scale_inv), saturating, as Transformer Engine's FP8 GEMM output and cuBLASLt's
+// D_SCALE_POINTER (scale = 1 / scale_inv).
+struct StoreFp8 {
+  ual::fp8::Format format;
+  float scale;
+  void operator()(void* base, std::int64_t i, float x) const {
+    static_cast<std::uint8_t*>(base)[i] = ual::fp8::encode(x * scale, format, ual::fp8::Overflow::saturate);
+  }
+};
+
 template <class Visit>
-void with_storer(ual_dtype dtype, Visit&& visit) {
-  switch (dtype) {
+void with_storer(const MatrixView& to, Visit&& visit) {
+  switch (to.dtype) {
     case UAL_DTYPE_BF16: visit(StoreBf16{}); return;
     case UAL_DTYPE_F16: visit(StoreF16{}); return;
+    case UAL_DTYPE_FP8_E4M3: visit(StoreFp8{ual::fp8::Format::e4m3, 1.0f / to.scale_inv}); return;
+    case UAL_DTYPE_FP8_E5M2: visit(StoreFp8{ual::fp8::Format::e5m2, 1.0f / to.scale_inv}); return;
+    case UAL_DTYPE_FP8_E4M3FNUZ: visit(StoreFp8{ual::fp8::Format::e4m3fnuz, 1.0f / to.scale_inv}); return;
+    case UAL_DTYPE_FP8_E5M2FNUZ: visit(StoreFp8{ual::fp8::Format::e5m2fnuz, 1.0f / to.scale_inv}); return;
     default: visit(StoreF32{}); return;
   }
 }
@@ -114,7 +128,7 @@ void copy_loop(const MatrixView& from, const MatrixView& to, Load load, Store st
 void copy_matrix(const MatrixView& from, const MatrixView& to) {
   if (to.batch == 0 || to.rows == 0 || to.cols == 0) return;
   with_loader(from.dtype, [&](auto load) {
-    with_storer(to.dtype, [&](auto store) { copy_loop(from, to, load, store); });
+    with_storer(to, [&](auto store) { copy_loop(from, to, load, store); });
   });
 }
 

@@ -35,7 +35,8 @@ inline std::uint16_t float_to_bfloat16_bits(float x) noexcept {
 
 // Copies every element of `from` into `to` (same batch, rows, cols; from.batch_stride may be 0 to broadcast),
 // converting through float: exact when widening, round to nearest even (ual::fp8::to_bfloat16 / to_float16) when
-// narrowing. `to` must be f32, bf16 or f16 and must not overlap `from` unless both are the same view.
+// narrowing; an FP8 `to` stores encode(x / to.scale_inv), saturating. `to` must not overlap `from` unless both are
+// the same view.
 // Parallel over rows with OpenMP above a small size.
 void copy_matrix(const MatrixView& from, const MatrixView& to);
 

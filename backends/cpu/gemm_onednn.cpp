@@ -95,6 +95,13 @@ float apply_epilogue(ual_epilogue epilogue, float x) {
   return x;
 }
 
+// Staged f32 values into D. For an FP8 D, amax is of the values before scaling and rounding (Transformer Engine's
+// amax of the GEMM output, cuBLASLt's AMAX_D_POINTER), so it is taken here, from the staging.
+void store_staged(const GemmProblem& problem, const MatrixView& staging) {
+  if (is_fp8(problem.d.dtype) && problem.amax != nullptr) *problem.amax = max_abs(staging);
+  copy_matrix(staging, problem.d);
+}
+
 // K = 0: A x B is an empty sum, so D = epilogue(beta * C + bias). oneDNN refuses zero-K matmuls.
 void run_empty_k(const GemmProblem& problem, Scratch& scratch) {
   MatrixView staging = staging_view(problem, scratch.d);
@@ -112,7 +119,7 @@ void run_empty_k(const GemmProblem& problem, Scratch& scratch) {
     const float x = values[i] + (bias != nullptr ? bias[i % problem.n] : 0.0f);
     values[i] = apply_epilogue(problem.epilogue, x);
   }
-  copy_matrix(staging, problem.d);
+  store_staged(problem, staging);
 }
 
 void run_matmul(const GemmProblem& problem, const GemmPrimitive& prepared, Scratch& scratch) {
@@ -159,7 +166,7 @@ void run_matmul(const GemmProblem& problem, const GemmPrimitive& prepared, Scrat
     prepared.primitive.execute(stream, arguments);
   }
   stream.wait();
-  if (plan.stage_d) copy_matrix(staging, problem.d);
+  if (plan.stage_d) store_staged(problem, staging);
 }
 
 ual_status run_checked(const GemmProblem& problem) {
@@ -172,7 +179,7 @@ ual_status run_checked(const GemmProblem& problem) {
       run_matmul(problem, *gemm_primitive_for(problem), scratch);
     }
   }
-  if (problem.amax != nullptr) *problem.amax = max_abs(problem.d);
+  if (problem.amax != nullptr && (empty || !is_fp8(problem.d.dtype))) *problem.amax = max_abs(problem.d);
   return UAL_STATUS_OK;
 }
 

@@ -126,7 +126,11 @@ Result<std::monostate> check_dtypes(const GemmProblem& problem) {
                    ": A and B must have the same dtype");
   }
   const ual_dtype d = problem.d.dtype;
-  if (!is_output_float(d)) return invalid(std::string("D: dtype ") + dtype_name(d) + " is not f32, bf16 or f16");
+  if (!is_output_float(d) && !is_fp8(d)) {
+    return invalid(std::string("D: dtype ") + dtype_name(d) + " is not f32, bf16, f16 or FP8");
+  }
+  if (is_fp8(d) && problem.has_c) return invalid("C: an FP8 D takes no C (its scale would be undefined)");
+  if (is_fp8(d) && !(problem.d.scale_inv > 0.0f)) return invalid("D: an FP8 D needs a positive scale_inv");
   if (problem.has_c && problem.c.dtype != d) {
     return invalid(std::string("C is ") + dtype_name(problem.c.dtype) + " but D is " + dtype_name(d) +
                    ": C must have D's dtype");

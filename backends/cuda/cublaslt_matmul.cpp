@@ -49,7 +49,7 @@ GemmKey key_of(const MatmulCall& call) {
           call.fast_accumulation ? 1 : 0,
           // Alignment classes of the pointers: an algorithm chosen for 16-byte-aligned operands may require it.
           static_cast<int64_t>((call.a.address | call.b.address | call.d.address | call.c.address) & 15),
-          call.beta != 0.0f ? 1 : 0};
+          call.beta != 0.0f ? 1 : 0, call.d_scale != 0 ? 1 : 0, call.d_amax != 0 ? 1 : 0};
 }
 
 ual_status lt_failure(ual_device& device, ual_error* error, cublasStatus_t status, const char* step) {
@@ -115,12 +115,25 @@ ual_status run_matmul(ual_device& device, const MatmulCall& call, ual_error* err
     const int8_t fast = call.fast_accumulation ? 1 : 0;
     set(CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast, sizeof fast);
   }
+  if (call.d_scale != 0) {
+    const void* d_scale = reinterpret_cast<const void*>(call.d_scale);
+    set(CUBLASLT_MATMUL_DESC_D_SCALE_POINTER, &d_scale, sizeof d_scale);
+  }
+  if (call.d_amax != 0) {
+    void* d_amax = reinterpret_cast<void*>(call.d_amax);
+    set(CUBLASLT_MATMUL_DESC_AMAX_D_POINTER, &d_amax, sizeof d_amax);
+  }
   if (s != CUBLAS_STATUS_SUCCESS) return lt_failure(device, error, s, "cublasLtMatmulDescSetAttribute");
 
+  // Without C, cuBLASLt still wants a C layout: D's, except that an FP8 D needs a 16-bit C type (cuBLASLt's FP8
+  // type table: C is BF16 or FP16 for an FP8 D); beta is 0, so C is never read.
+  LibraryMatrix c_layout = call.c.address != 0 ? call.c : call.d;
+  if (call.c.address == 0 && (call.d.type == CUDA_R_8F_E4M3 || call.d.type == CUDA_R_8F_E5M2)) {
+    c_layout.type = CUDA_R_16BF;
+  }
   if ((s = make_layout(lt, call.a, call.batch, &descriptors.a)) != CUBLAS_STATUS_SUCCESS ||
       (s = make_layout(lt, call.b, call.batch, &descriptors.b)) != CUBLAS_STATUS_SUCCESS ||
-      (s = make_layout(lt, call.c.address != 0 ? call.c : call.d, call.batch, &descriptors.c)) !=
-          CUBLAS_STATUS_SUCCESS ||
+      (s = make_layout(lt, c_layout, call.batch, &descriptors.c)) != CUBLAS_STATUS_SUCCESS ||
       (s = make_layout(lt, call.d, call.batch, &descriptors.d)) != CUBLAS_STATUS_SUCCESS) {
     return lt_failure(device, error, s, "cublasLtMatrixLayoutCreate");
   }

@@ -28,6 +28,8 @@ struct MatmulCall {
   std::uint64_t bias = 0;  // device pointer, with bias_type, when the epilogue adds a bias
   cudaDataType_t bias_type = CUDA_R_32F;
   std::uint64_t a_scale = 0, b_scale = 0;  // FP8: device float pointers (A_SCALE_POINTER, B_SCALE_POINTER)
+  std::uint64_t d_scale = 0;  // FP8 D: device float 1 / D.scale_inv (D_SCALE_POINTER)
+  std::uint64_t d_amax = 0;   // FP8 D: device float receiving max |D| before scaling (AMAX_D_POINTER)
   bool fp8 = false;
   bool fast_accumulation = false;  // FP8 only: CUBLASLT_MATMUL_DESC_FAST_ACCUM
 };

@@ -13,7 +13,7 @@
 
 namespace ual::cuda {
 
-using GemmKey = std::array<std::int64_t, 24>;
+using GemmKey = std::array<std::int64_t, 26>;
 
 class GemmAlgorithmCache {
  public:

@@ -79,7 +79,7 @@ ual_status read_operands(ual_device& device, const ual_op& op, GemmOperands& g, 
   };
   if (ual_status s = view(op.inputs[0], "input", 0, "A", 3, inputs, &g.a)) return s;
   if (ual_status s = view(op.inputs[1], "input", 1, "B", 3, inputs, &g.b)) return s;
-  if (ual_status s = view(op.outputs[0], "output", 0, "D", 3, floats, &g.d)) return s;
+  if (ual_status s = view(op.outputs[0], "output", 0, "D", 3, inputs, &g.d)) return s;  // float or FP8
   if (g.a.rank != 3 || g.b.rank != 3 || g.d.rank != 3) return invalid(device, error, "A, B and D must be rank 3");
   g.batch = g.d.shape[0];
   g.m = g.d.shape[1];
@@ -140,8 +140,12 @@ ual_status check_types(const ual_device& device, const GemmOperands& g, ual_erro
     return fail(error, UAL_STATUS_UNSUPPORTED, "%s GEMM: not supported: A and B must both be f32, f16 or bf16",
                 device.label().c_str());
   }
-  if (g.d.dtype != UAL_DTYPE_F32 && g.d.dtype != UAL_DTYPE_F16 && g.d.dtype != UAL_DTYPE_BF16) {
-    return fail(error, UAL_STATUS_UNSUPPORTED, "%s GEMM: not supported: D must be f32, f16 or bf16",
+  if (g.d.dtype != UAL_DTYPE_F32 && g.d.dtype != UAL_DTYPE_F16 && g.d.dtype != UAL_DTYPE_BF16 && !is_fp8(g.d.dtype)) {
+    return fail(error, UAL_STATUS_UNSUPPORTED, "%s GEMM: not supported: D must be f32, f16, bf16 or FP8",
+                device.label().c_str());
+  }
+  if (is_fp8(g.d.dtype) && !(g.d.scale_inv > 0.0f)) {
+    return fail(error, UAL_STATUS_INVALID_ARGUMENT, "%s GEMM: an FP8 D needs a positive scale_inv",
                 device.label().c_str());
   }
   return UAL_STATUS_OK;
@@ -317,7 +321,15 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   const bool c_direct = !g.has_c || g.beta == 0.0f ||
                         (map_operand(g.c, 1, 2, false, 1, &c_matrix, &c_op) && c_op == CUBLAS_OP_T &&
                          g.c.dtype == g.d.dtype);
-  const bool types_direct = fp8 || g.a.dtype == g.d.dtype || g.d.dtype == UAL_DTYPE_F32;
+  // FP8 D directly only from FP8 inputs, OCP formats, no bias or activation, C absent (the host allows none), with
+  // cuBLASLt's D scale and amax; anything else is the product path, whose epilogue kernel encodes any FP8 format.
+  const bool fp8_output = is_fp8(g.d.dtype);
+  cudaDataType_t d_type{};
+  const bool fp8_output_direct = fp8_output && fp8 && cuda_type(g.d.dtype, &d_type) && !g.has_bias &&
+                                 g.epilogue == UAL_EPILOGUE_NONE && g.n % 16 == 0 && g.d.strides[1] % 16 == 0 &&
+                                 g.d.data % 16 == 0;
+  const bool types_direct =
+      fp8_output ? fp8_output_direct : (fp8 || g.a.dtype == g.d.dtype || g.d.dtype == UAL_DTYPE_F32);
   // cuBLASLt's bias has D's type (FP8 with f32 D wants bf16: left to the product path) and one vector for all of
   // a batch only through BIAS_BATCH_STRIDE, which the plugin does not set: batched bias takes the product path.
   const bool bias_direct = !g.has_bias || (g.bias.dtype == g.d.dtype && g.batch == 1 && g.bias.strides[0] == 1 &&
@@ -337,8 +349,17 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
     } else if (g.epilogue == UAL_EPILOGUE_GELU) {
       direct.epilogue = CUBLASLT_EPILOGUE_GELU;
     }
+    if (fp8_output) {
+      std::uint64_t scales = 0;
+      if (ual_status s = device->scratch(3, 256, &scales, error)) return s;
+      direct.d_scale = scales + 32;
+      if (ual_status s = ual::gpu::fill_f32(*device, direct.d_scale, 1, 1.0f / g.d.scale_inv, error)) return s;
+      if (g.has_amax) direct.d_amax = g.amax.data;
+    }
     const ual_status s = run_matmul(*device, direct, error);
-    if (s == UAL_STATUS_OK) return g.has_amax ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : s;
+    if (s == UAL_STATUS_OK) {
+      return g.has_amax && !fp8_output ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : s;
+    }
     if (s != UAL_STATUS_UNSUPPORTED) return s;
     // No algorithm for the fused form (FP8 D layouts, odd alignments): the product path needs only the plainest.
   }
@@ -363,10 +384,12 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   epilogue.m = g.m;
   epilogue.n = g.n;
   epilogue.beta = g.has_c ? g.beta : 0.0f;
-  epilogue.d_scale = 1.0f;
+  epilogue.d_scale = fp8_output ? 1.0f / g.d.scale_inv : 1.0f;
   epilogue.activation = g.epilogue;
+  // An FP8 D's amax is of the values before scaling (the kernel takes it); other dtypes' is of D as stored.
+  if (fp8_output && g.has_amax) epilogue.amax = g.amax.data;
   if (ual_status e = ual::gpu::gemm_epilogue(*device, epilogue, error)) return e;
-  return g.has_amax ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : UAL_STATUS_OK;
+  return g.has_amax && !fp8_output ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : UAL_STATUS_OK;
 }
 
 }  // namespace ual::cuda

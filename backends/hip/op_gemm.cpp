@@ -139,7 +139,8 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   if (ual_status s = ual::gpu::make_view(dev, op.inputs[1], {"GEMM", "input", 1, "B"}, 3, kMatmulInputTypes, b, error)) {
     return s;
   }
-  if (ual_status s = ual::gpu::make_view(dev, op.outputs[0], {"GEMM", "output", 0, "D"}, 3, kFloatTypes, d, error)) {
+  // D: a float dtype, or FP8 (stored encode(v / scale_inv) by the epilogue kernel, in any of the four formats).
+  if (ual_status s = ual::gpu::make_view(dev, op.outputs[0], {"GEMM", "output", 0, "D"}, 3, kMatmulInputTypes, d, error)) {
     return s;
   }
   const std::int64_t batch = d.shape[0], m = d.shape[1], n = d.shape[2], k = a.shape[2];
@@ -250,7 +251,7 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   epilogue.m = m;
   epilogue.n = n;
   epilogue.beta = params->beta;
-  epilogue.d_scale = 1.0f;
+  epilogue.d_scale = ual::plugin::is_fp8(d.dtype) ? 1.0f / d.scale_inv : 1.0f;
   epilogue.activation = activation;
   return ual::gpu::gemm_epilogue(dev, epilogue, error);
 }

@@ -53,6 +53,11 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
   if (ual_status s = check_tensor(device, op.inputs[1], {"GEMM", "input", 1, "B"}, 3, kMatmulInputTypes, b, error)) {
     return s;
   }
+  const int32_t d_dtype = raw_enum(op.outputs[0].dtype);
+  if (d_dtype >= UAL_DTYPE_FP8_E4M3 && d_dtype <= UAL_DTYPE_FP8_E5M2FNUZ) {
+    return fail(error, UAL_STATUS_UNSUPPORTED,
+                "GEMM: an FP8 D is not supported by the OpenCL backend (use a bf16/f16/f32 D and QUANTIZE)");
+  }
   if (ual_status s = check_tensor(device, op.outputs[0], {"GEMM", "output", 0, "D"}, 3, kFloatTypes, d, error)) {
     return s;
   }

@@ -106,6 +106,7 @@ typedef enum ual_epilogue {
  *   inputs:  [0] A, rank 3: [batch, M, K]   [1] B, rank 3: [batch, K, N]
  *            [2] C, rank 3: [batch, M, N] or absent   [3] bias, rank 1: [N] or absent
  *   outputs: [0] D, rank 3: [batch, M, N]   [1] amax of D, rank 1: [1] f32, or absent
+ * D may be FP8 (no C then, bias f32): it stores encode(v / D.scale_inv) saturating, and amax is of v before that.
  * Transposes arrive as strides (the host swaps them), so a plugin sees logical row-major views and picks its own
  * layout from which stride is 1. Accumulation is in f32. The host has validated shapes, dtypes and devices. */
 typedef struct ual_gemm_params {

@@ -40,7 +40,9 @@ struct GemmOptions {
 };
 
 // D = epilogue(alpha * scale_inv_a * scale_inv_b * op(A) x op(B) + beta * C + bias), f32 accumulation.
-// Inputs f32, f16, bf16 (A and B the same) or FP8 (any two FP8 formats; scale_inv from the tensors), D f32/f16/bf16.
+// Inputs f32, f16, bf16 (A and B the same) or FP8 (any two FP8 formats; scale_inv from the tensors), D f32/f16/bf16
+// or FP8 (Transformer Engine's FP8 output: D stores fp8(v / D.scale_inv), saturating, amax is of v before scaling;
+// no C, bias f32). The OpenCL backend has no FP8 D.
 UAL_API Status gemm(const Tensor& a, const Tensor& b, const Tensor& d, const GemmOptions& options = {});
 
 // One GEMM per triple, on one device (the pointer-array batched form of cuBLAS, for operands that do not share

@@ -73,9 +73,23 @@ Status gemm_checks(const Tensor& a, const Tensor& b, const Tensor& d, const Gemm
                         fmt::format("gemm: A is {} but B is {}; inputs must share a dtype (or both be FP8)",
                                     to_string(a.dtype()), to_string(b.dtype())));
   }
-  if (!detail::is_float_dtype(d.dtype()))
+  const bool fp8_output = is_fp8(d.dtype());
+  if (!detail::is_float_dtype(d.dtype()) && !fp8_output)
     return make_error(ErrorCode::invalid_argument,
-                      fmt::format("gemm: D is {}; D must be f32, f16 or bf16", to_string(d.dtype())));
+                      fmt::format("gemm: D is {}; D must be f32, f16, bf16 or an FP8 dtype", to_string(d.dtype())));
+  if (fp8_output) {
+    // FP8 output as Transformer Engine's FP8 GEMMs: D = fp8(v / D.scale_inv), amax of v. C would need its own
+    // FP8 scale and cuBLASLt takes none for an FP8 D; the bias is f32.
+    if (options.c != nullptr)
+      return make_error(ErrorCode::invalid_argument,
+                        "gemm: C with an FP8 D is not supported; use a bf16/f16/f32 D, or add C afterwards");
+    if (!(d.scale_inv() > 0.0f) || !std::isfinite(d.scale_inv()))
+      return make_error(ErrorCode::invalid_argument,
+                        fmt::format("gemm: D is FP8 with scale_inv {}; it must be finite and positive", d.scale_inv()));
+    if (options.bias != nullptr && options.bias->dtype() != DType::f32)
+      return make_error(ErrorCode::invalid_argument,
+                        fmt::format("gemm: bias is {}; with an FP8 D it must be f32", to_string(options.bias->dtype())));
+  }
   if (options.beta != 0.0f && options.c == nullptr)
     return make_error(ErrorCode::invalid_argument, "gemm: beta is nonzero but no C was given");
   if (options.c != nullptr) {

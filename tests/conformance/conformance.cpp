@@ -150,6 +150,10 @@ double unit_roundoff(ual::DType dtype) {
   switch (dtype) {
     case ual::DType::bf16: return std::ldexp(1.0, -9);
     case ual::DType::f16: return std::ldexp(1.0, -12);
+    case ual::DType::fp8_e4m3:
+    case ual::DType::fp8_e4m3fnuz: return std::ldexp(1.0, -4);
+    case ual::DType::fp8_e5m2:
+    case ual::DType::fp8_e5m2fnuz: return std::ldexp(1.0, -3);
     default: return std::ldexp(1.0, -24);
   }
 }

@@ -699,8 +699,12 @@ TEST(GemmBadInput, RejectedWithTheOperandNamed) {
     run_bad(problem.call, {"fp8 x bf16", UAL_STATUS_INVALID_ARGUMENT, "A is fp8 e4m3 but B is bf16"});
   }
   {
+    // An FP8 D is allowed (Transformer Engine's FP8 output), but not with a C: C's FP8 scale would be undefined.
     Problem problem({1, 4, 4, 4}, UAL_DTYPE_FP8_E4M3, UAL_DTYPE_FP8_E4M3, UAL_DTYPE_FP8_E4M3);
-    run_bad(problem.call, {"fp8 D", UAL_STATUS_INVALID_ARGUMENT, "D: dtype fp8 e4m3"});
+    TestTensor c(UAL_DTYPE_FP8_E4M3, {1, 4, 4});
+    problem.call.c = &c;
+    problem.call.params.beta = 1.0f;
+    run_bad(problem.call, {"fp8 D with C", UAL_STATUS_INVALID_ARGUMENT, "C: an FP8 D takes no C"});
   }
   {
     Problem problem({1, 4, 4, 4}, UAL_DTYPE_F32, UAL_DTYPE_F32, UAL_DTYPE_F32);
