@@ -355,12 +355,23 @@ ual_status gemm_op(ual_device* device, const ual_op& op, bool check_only, ual_er
       direct.d_scale = scales + 32;
       if (ual_status s = ual::gpu::fill_f32(*device, direct.d_scale, 1, 1.0f / g.d.scale_inv, error)) return s;
       if (g.has_amax) direct.d_amax = g.amax.data;
+      // cuBLASLt wants a bf16 C beside an FP8 D even with beta = 0; aliasing D with another type is refused
+      // (CUBLAS_STATUS_INVALID_VALUE on an H200), so C is a scratch matrix of D's layout that is never read.
+      std::uint64_t placeholder = 0;
+      const std::uint64_t c_bytes =
+          2 * static_cast<std::uint64_t>((g.batch - 1) * d_matrix.batch_stride + g.m * d_matrix.leading);
+      if (ual_status s = device->scratch(2, c_bytes, &placeholder, error)) return s;
+      direct.c = d_matrix;
+      direct.c.type = CUDA_R_16BF;
+      direct.c.address = placeholder;
+      direct.beta = 0.0f;
     }
     const ual_status s = run_matmul(*device, direct, error);
     if (s == UAL_STATUS_OK) {
       return g.has_amax && !fp8_output ? ual::gpu::amax_of(*device, g.d, g.amax.data, error) : s;
     }
-    if (s != UAL_STATUS_UNSUPPORTED) return s;
+    // An FP8 D that cuBLASLt refuses at the call (not at the heuristic) still has the product path.
+    if (s != UAL_STATUS_UNSUPPORTED && !(fp8_output && s == UAL_STATUS_INVALID_ARGUMENT)) return s;
     // No algorithm for the fused form (FP8 D layouts, odd alignments): the product path needs only the plainest.
   }
 
